@@ -1,1 +1,67 @@
-fn main() {}
+//! `cargo xtask …` — the project's one entry point for installing tools, running the app, testing and
+//! benchmarking. Plain std + a few small crates, so it builds in seconds on a fresh machine.
+
+mod bench;
+mod compress;
+mod dev;
+mod proc;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup [--browsers]   install what is missing: wasm32 target, trunk, wasm-bindgen-cli, npm tools
+                       (--browsers: also Chromium, chromedriver, Firefox ESR and geckodriver)
+  dev [--release]      run the app: dev backend + `trunk serve` on http://127.0.0.1:8080
+                       (--release: build the optimised dist/ and serve it from the backend itself)
+  test                 fmt, clippy (native + wasm32), unit/property tests, backend tests,
+                       browser tests (Chromium, Firefox), end-to-end flows; ends with `N passed, N failed`
+  bench                benchmarks: size, start-up, refresh storms, client overhead, backend load
+  dist                 build the optimised dist/ (trunk build --release) and precompress it
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let flags = &args[1..];
+    let result = match command.as_str() {
+        "setup" => tools::setup(flags.iter().any(|f| f == "--browsers")),
+        "dev" => dev::run(flags.iter().any(|f| f == "--release")),
+        "test" => return test::run(),
+        "bench" => bench::run(flags),
+        "dist" => tools::setup(false).and_then(|()| dev::build_dist()),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// The shared cargo target directory (honours CARGO_TARGET_DIR, like cargo itself).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}

@@ -1,0 +1,93 @@
+//! `cargo xtask dev`: the dev backend plus `trunk serve` (or the release dist served by the backend).
+
+use crate::proc::{self, tool_path, Service};
+use crate::{compress, root, target_dir, tools};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const APP_ADDR: &str = "127.0.0.1:8080";
+pub const API_ADDR: &str = "127.0.0.1:8081";
+
+pub fn run(release: bool) -> Result<(), String> {
+    tools::setup(false)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // Ctrl-C reaches our children too (same process group); we only need to stop waiting.
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+    }
+    let server_bin = build_server(release)?;
+    let data_dir = root().join("data");
+    let mut services = Vec::new();
+    if release {
+        build_dist()?;
+        let mut cmd = Command::new(&server_bin);
+        cmd.args(["--bind", APP_ADDR, "--dist"])
+            .arg(root().join("dist"))
+            .arg("--data-dir")
+            .arg(&data_dir);
+        services.push(start_server(cmd)?);
+    } else {
+        let mut cmd = Command::new(&server_bin);
+        cmd.args(["--bind", API_ADDR, "--data-dir"]).arg(&data_dir);
+        services.push(start_server(cmd)?);
+        let mut trunk = Command::new("trunk");
+        trunk
+            .arg("serve")
+            .env("PATH", tool_path(&root()))
+            .current_dir(root());
+        services.push(Service::spawn("trunk", trunk)?);
+    }
+    println!();
+    println!("  Lanyard is running at http://{APP_ADDR}/  (Ctrl-C stops everything)");
+    println!("  Demo users:  admin / admin-pass  (role admin)     user / user-pass");
+    println!("  Data: {}", data_dir.display());
+    if !release {
+        println!("  The first build takes a minute; trunk rebuilds and reloads on every change.");
+    }
+    println!();
+    while !stop.load(Ordering::SeqCst) {
+        if let Some(i) = services.iter_mut().position(|s| s.exited().is_some()) {
+            eprintln!("xtask: a service exited; stopping the others");
+            services.remove(i);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for service in services.iter_mut().rev() {
+        service.stop();
+    }
+    Ok(())
+}
+
+fn start_server(cmd: Command) -> Result<Service, String> {
+    Service::start("server", cmd, "listening on", Duration::from_secs(60)).map(|(s, _)| s)
+}
+
+/// Builds the dev backend and returns its binary.
+pub fn build_server(release: bool) -> Result<PathBuf, String> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["build", "--package", "lanyard-server"])
+        .current_dir(root());
+    if release {
+        cmd.arg("--release");
+    }
+    proc::run(&mut cmd)?;
+    let profile = if release { "release" } else { "debug" };
+    Ok(target_dir().join(profile).join("lanyard-server"))
+}
+
+/// `trunk build --release` into dist/, then writes .gz and .br siblings for the backend to serve.
+pub fn build_dist() -> Result<(), String> {
+    proc::run(
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .env("PATH", tool_path(&root()))
+            .current_dir(root()),
+    )?;
+    compress::precompress_dir(&root().join("dist"))
+}

@@ -1,0 +1,268 @@
+//! `cargo xtask test`: every check the project has, in one run, ending with `N passed, N failed`.
+//! Steps keep going after a failure so one run shows everything that is wrong.
+
+use crate::proc::{self, tool_path, Service};
+use crate::{dev, root, tools};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+/// Fixed ports for the browser tests: the test page's origin must be known to the backend (CORS).
+const WASM_PAGE_ADDR: &str = "127.0.0.1:18180";
+const WASM_API_ADDR: &str = "127.0.0.1:18181";
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    failures: Vec<String>,
+    timings: Vec<(String, Duration)>,
+}
+
+impl Tally {
+    /// A step that is one check (fmt, clippy, a build): counts as one pass or one failure.
+    fn check(&mut self, name: &str, result: Result<(), String>, started: Instant) {
+        self.timings.push((name.to_string(), started.elapsed()));
+        match result {
+            Ok(()) => self.passed += 1,
+            Err(e) => {
+                eprintln!("xtask: FAILED {name}: {e}");
+                self.failed += 1;
+                self.failures.push(name.to_string());
+            }
+        }
+    }
+
+    /// A step that runs tests: counts each test from the harness's `test result:` lines.
+    fn tests(&mut self, name: &str, cmd: &mut Command) {
+        let started = Instant::now();
+        let (ok, output) = proc::run_captured(cmd);
+        self.timings.push((name.to_string(), started.elapsed()));
+        let (passed, failed) = count_results(&output);
+        self.passed += passed;
+        self.failed += failed;
+        if !ok {
+            if failed == 0 {
+                // It failed without reporting a failing test: a build error, a crash, no tests run.
+                self.failed += 1;
+            }
+            self.failures.push(name.to_string());
+            eprintln!("xtask: FAILED {name}");
+        } else if passed == 0 {
+            // A suite that runs nothing is a defect, not a pass.
+            self.failed += 1;
+            self.failures.push(format!("{name} (ran no tests)"));
+            eprintln!("xtask: FAILED {name}: no tests ran");
+        }
+    }
+}
+
+/// Sums the `test result: ok. 3 passed; 1 failed; …` lines of libtest and wasm-bindgen-test.
+pub fn count_results(output: &str) -> (usize, usize) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in output.lines().filter(|l| l.contains("test result:")) {
+        passed += number_before(line, " passed");
+        failed += number_before(line, " failed");
+    }
+    (passed, failed)
+}
+
+fn number_before(line: &str, label: &str) -> usize {
+    line.find(label)
+        .and_then(|end| {
+            let start = line[..end]
+                .rfind(|c: char| !c.is_ascii_digit())
+                .map_or(0, |i| i + 1);
+            line[start..end].parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+pub fn run() -> ExitCode {
+    let all = Instant::now();
+    let mut tally = Tally::default();
+    let started = Instant::now();
+    let setup = tools::setup(true);
+    let setup_failed = setup.is_err();
+    tally.check("setup", setup, started);
+    if setup_failed {
+        return finish(tally, all);
+    }
+    let root = root();
+    let cargo = || {
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&root).env("PATH", tool_path(&root));
+        cmd
+    };
+
+    let started = Instant::now();
+    tally.check(
+        "fmt",
+        proc::run(cargo().args(["fmt", "--all", "--", "--check"])),
+        started,
+    );
+    let started = Instant::now();
+    let clippy = proc::run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]));
+    tally.check("clippy (native)", clippy, started);
+    let started = Instant::now();
+    let clippy = proc::run(cargo().args([
+        "clippy",
+        "--package",
+        "lanyard",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]));
+    tally.check("clippy (wasm32)", clippy, started);
+
+    tally.tests(
+        "unit + property tests",
+        cargo().args(["test", "--package", "lanyard", "--package", "xtask"]),
+    );
+    tally.tests(
+        "backend tests",
+        cargo().args(["test", "--package", "lanyard-server"]),
+    );
+
+    let started = Instant::now();
+    let server = dev::build_server(false);
+    let server_ok = server.is_ok();
+    tally.check(
+        "build backend",
+        server.as_ref().map(|_| ()).map_err(Clone::clone),
+        started,
+    );
+    if let Ok(server_bin) = &server {
+        let gecko = tools::geckodriver_path();
+        let mut browsers = vec![(
+            "CHROMEDRIVER",
+            Some(tools::CHROMEDRIVER.to_string()),
+            "Chromium",
+        )];
+        browsers.push(("GECKODRIVER", gecko, "Firefox"));
+        for (var, driver, browser) in browsers {
+            let name = format!("browser tests ({browser})");
+            match driver {
+                Some(driver) => wasm_tests(&mut tally, &name, server_bin, var, &driver, cargo()),
+                None => tally.check(
+                    &name,
+                    Err(format!("no {var} driver installed")),
+                    Instant::now(),
+                ),
+            }
+        }
+    }
+
+    let started = Instant::now();
+    let dist = dev::build_dist();
+    let dist_ok = dist.is_ok();
+    tally.check("release build (dist)", dist, started);
+    if dist_ok && server_ok {
+        if let Ok(server_bin) = &server {
+            tally.tests(
+                "end-to-end flows",
+                cargo()
+                    .args([
+                        "test",
+                        "--package",
+                        "lanyard-e2e",
+                        "--",
+                        "--test-threads",
+                        "1",
+                    ])
+                    .env("LANYARD_SERVER_BIN", server_bin)
+                    .env("LANYARD_DIST", root.join("dist"))
+                    .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+            );
+        }
+    }
+    finish(tally, all)
+}
+
+/// wasm-bindgen-test in a headless browser against a fresh dev backend with its test hooks on.
+fn wasm_tests(
+    tally: &mut Tally,
+    name: &str,
+    server_bin: &PathBuf,
+    var: &str,
+    driver: &str,
+    mut cargo: Command,
+) {
+    let mut cmd = Command::new(server_bin);
+    cmd.args(["--in-memory", "--test-hooks", "--bind", WASM_API_ADDR])
+        .args(["--cors-origin", &format!("http://{WASM_PAGE_ADDR}")]);
+    let service = Service::start("backend", cmd, "listening on", Duration::from_secs(60));
+    let Ok((_server, _)) = service else {
+        let err = service.err().unwrap_or_default();
+        tally.check(name, Err(err), Instant::now());
+        return;
+    };
+    // Only one of the two driver variables may be set, or the runner picks Firefox silently.
+    cargo
+        .env_remove("CHROMEDRIVER")
+        .env_remove("GECKODRIVER")
+        .env(var, driver)
+        .env("WASM_BINDGEN_TEST_ADDRESS", WASM_PAGE_ADDR)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("LANYARD_TEST_API", format!("http://{WASM_API_ADDR}"))
+        .args([
+            "test",
+            "--package",
+            "lanyard",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "*",
+        ]);
+    tally.tests(name, &mut cargo);
+}
+
+fn finish(tally: Tally, all: Instant) -> ExitCode {
+    eprintln!();
+    eprintln!("step timings:");
+    for (name, took) in &tally.timings {
+        eprintln!("  {name:<28} {:>7.1} s", took.as_secs_f64());
+    }
+    eprintln!("  {:<28} {:>7.1} s", "total", all.elapsed().as_secs_f64());
+    if !tally.failures.is_empty() {
+        eprintln!("failed steps: {}", tally.failures.join(", "));
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_results;
+
+    #[test]
+    fn counts_libtest_and_wasm_bindgen_test_summaries() {
+        let output = "running 3 tests\n\
+            test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\
+            test result: FAILED. 10 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out\n";
+        assert_eq!(count_results(output), (13, 2));
+    }
+
+    #[test]
+    fn output_without_summaries_counts_nothing() {
+        assert_eq!(
+            count_results("error[E0425]: cannot find value `x`\n"),
+            (0, 0)
+        );
+    }
+}
