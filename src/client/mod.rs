@@ -1,1 +1,3 @@
-
+//! The auth-aware HTTP client. No Yew in here.
+pub mod coordinator;
+pub mod error;

@@ -1,0 +1,545 @@
+//! The refresh coordinator: a sans-IO state machine (no async, no browser, no clock — time comes in as `now`).
+//!
+//! The driver (`driver.rs`) feeds it events (a request is issued, a response arrived, a refresh finished, the
+//! clock ticked, another tab did something) and performs the [`Action`]s it returns. Everything that decides
+//! *whether* to send, queue, replay, refresh or fail lives here, so it can be tested exhaustively on the host.
+//!
+//! The rules, in one place:
+//! - At most one refresh is in flight. Requests issued while it runs, and requests that fail with an auth
+//!   status while it runs, wait in a FIFO queue and are sent (each once) when it ends.
+//! - **Epoch.** Every successful refresh (here or in another tab) and every login bumps `epoch`. A request
+//!   remembers the epoch it was sent under; an auth failure for an older epoch means fresh credentials
+//!   already exist, so it is replayed at once and never starts a refresh.
+//! - A request is replayed at most once: a second auth failure is handed back to the caller as is.
+//! - A refused refresh ends the session: queued requests fail `SessionEnded`, and so does every new request
+//!   until a login. An unavailable refresh (network, timeout, 5xx) ends nothing: queued requests fail with a
+//!   retryable error and the next request tries again.
+//! - Bounds: a queue cap, a maximum wait in the queue, a timeout on the refresh itself.
+
+use std::collections::{BTreeMap, VecDeque};
+
+/// Identifies one logical request (stable across its replay).
+pub type RequestId = u64;
+
+/// Why a refresh was started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// A request sent under the current epoch got an auth failure.
+    AuthFailure,
+    /// The access token is about to expire (or has, e.g. while the tab slept).
+    Proactive,
+}
+
+/// What the refresh call came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// This tab refreshed: new cookies.
+    Refreshed { expires_at: Option<u64> },
+    /// Inside the cross-tab lock we saw that another tab had refreshed since our epoch began: no call made.
+    AlreadyRefreshedElsewhere { expires_at: Option<u64> },
+    /// The server refused (401/403): the session is over.
+    Refused,
+    /// Network error, timeout or 5xx: the session may well be fine; try again later.
+    Unavailable,
+}
+
+/// Why a request failed without (another) answer from the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    SessionEnded,
+    RefreshUnavailable,
+    QueueFull,
+    QueueTimeout,
+    Aborted,
+}
+
+/// How a request ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Hand the caller the last answer the transport gave (success, error status, or transport error).
+    Deliver,
+    Fail(Failure),
+}
+
+/// Why the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The refresh token was refused (expired, revoked, reused).
+    RefreshRefused,
+    /// Another tab's refresh was refused (the tabs share the cookies, so ours is gone too).
+    EndedElsewhere,
+    SignedOut,
+    SignedOutElsewhere,
+}
+
+/// What the driver must do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Transmit the request (first time, or its one replay).
+    Send {
+        id: RequestId,
+        epoch: u64,
+    },
+    Settle {
+        id: RequestId,
+        settlement: Settlement,
+    },
+    /// Run the refresh (under the cross-tab lock; skip the call if another tab refreshed after
+    /// `epoch_started_ms`), then report [`Coordinator::refresh_finished`] with this `refresh_id`.
+    StartRefresh {
+        refresh_id: u64,
+        trigger: Trigger,
+        epoch_started_ms: u64,
+    },
+    /// Cancel that refresh (timed out, or the session ended); its late outcome will be ignored.
+    AbortRefresh {
+        refresh_id: u64,
+    },
+    SessionEnded {
+        reason: EndReason,
+    },
+}
+
+/// The bounds the coordinator enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub queue_max: usize,
+    pub queue_max_wait_ms: u64,
+    pub refresh_timeout_ms: u64,
+    /// 0 disables proactive refresh.
+    pub proactive_skew_ms: u64,
+    /// After a refresh, no proactive refresh for this long (stops a loop when the server's token lifetime is
+    /// shorter than the skew, or the refresh endpoint is down). The 401 path is never delayed.
+    pub proactive_backoff_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            queue_max: 2_000,
+            queue_max_wait_ms: 20_000,
+            refresh_timeout_ms: 10_000,
+            proactive_skew_ms: 5_000,
+            proactive_backoff_ms: 5_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Active,
+    Ended,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InFlightRefresh {
+    pub id: u64,
+    pub started_ms: u64,
+    pub trigger: Trigger,
+    /// The epoch it was started under: if the epoch moves meanwhile (login, another tab), its outcome is moot.
+    pub epoch: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReqState {
+    InFlight { sent_epoch: u64 },
+    Queued { enqueued_ms: u64 },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Req {
+    state: ReqState,
+    /// Transmissions so far: 1 = sent once, 2 = replayed (the maximum).
+    sends: u8,
+}
+
+/// The state machine. See the module docs for the rules.
+#[derive(Debug)]
+pub struct Coordinator {
+    limits: Limits,
+    epoch: u64,
+    epoch_started_ms: u64,
+    phase: Phase,
+    refresh: Option<InFlightRefresh>,
+    next_refresh_id: u64,
+    queue: VecDeque<RequestId>,
+    requests: BTreeMap<RequestId, Req>,
+    access_expires_at_ms: Option<u64>,
+    proactive_not_before_ms: u64,
+}
+
+impl Coordinator {
+    /// A coordinator for a page loaded at `now`. The session starts Active: whether it really exists is
+    /// found out by the first request (a 401 → refresh → refused ends it).
+    pub fn new(limits: Limits, now: u64) -> Self {
+        Coordinator {
+            limits,
+            epoch: 0,
+            epoch_started_ms: now,
+            phase: Phase::Active,
+            refresh: None,
+            next_refresh_id: 0,
+            queue: VecDeque::new(),
+            requests: BTreeMap::new(),
+            access_expires_at_ms: None,
+            proactive_not_before_ms: 0,
+        }
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+    pub fn refresh_in_flight(&self) -> Option<InFlightRefresh> {
+        self.refresh
+    }
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+    pub fn in_flight(&self) -> usize {
+        self.requests.len() - self.queue.len()
+    }
+    pub fn access_expires_at(&self) -> Option<u64> {
+        self.access_expires_at_ms
+    }
+
+    /// A new request wants to go out.
+    pub fn issue(&mut self, id: RequestId, now: u64) -> Vec<Action> {
+        if self.phase == Phase::Ended {
+            return vec![fail(id, Failure::SessionEnded)];
+        }
+        self.requests.insert(
+            id,
+            Req {
+                state: ReqState::InFlight {
+                    sent_epoch: self.epoch,
+                },
+                sends: 0,
+            },
+        );
+        if self.refresh.is_some() {
+            return self.enqueue(id, now);
+        }
+        if self.proactive_due(now) {
+            let mut actions = self.enqueue(id, now);
+            if self.queue.contains(&id) {
+                actions.push(self.start_refresh(Trigger::Proactive, now));
+            }
+            return actions;
+        }
+        vec![self.send(id)]
+    }
+
+    /// The transport answered request `id` (or failed to reach the server: `is_auth_failure` false).
+    pub fn responded(&mut self, id: RequestId, is_auth_failure: bool, now: u64) -> Vec<Action> {
+        let Some(req) = self.requests.get(&id).copied() else {
+            return Vec::new(); // aborted meanwhile: the answer is no one's business any more
+        };
+        let ReqState::InFlight { sent_epoch } = req.state else {
+            return Vec::new();
+        };
+        if !is_auth_failure || req.sends >= 2 {
+            // Success, a non-auth error, or the replay failed too: no loop, the caller gets the answer.
+            self.requests.remove(&id);
+            return vec![Action::Settle {
+                id,
+                settlement: Settlement::Deliver,
+            }];
+        }
+        if self.phase == Phase::Ended {
+            self.requests.remove(&id);
+            return vec![fail(id, Failure::SessionEnded)];
+        }
+        if self.refresh.is_some() {
+            return self.enqueue(id, now);
+        }
+        if sent_epoch < self.epoch {
+            // THE epoch rule: credentials changed after it left, so they are fresh: replay, don't refresh.
+            return vec![self.send(id)];
+        }
+        let mut actions = self.enqueue(id, now);
+        if self.queue.contains(&id) {
+            actions.push(self.start_refresh(Trigger::AuthFailure, now));
+        }
+        actions
+    }
+
+    /// The refresh `refresh_id` ended. Outcomes of an aborted or superseded refresh are ignored.
+    pub fn refresh_finished(
+        &mut self,
+        refresh_id: u64,
+        outcome: RefreshOutcome,
+        now: u64,
+    ) -> Vec<Action> {
+        let Some(refresh) = self.refresh.filter(|r| r.id == refresh_id) else {
+            return Vec::new();
+        };
+        self.refresh = None;
+        self.proactive_not_before_ms = now + self.limits.proactive_backoff_ms;
+        if self.phase == Phase::Ended {
+            return Vec::new(); // signed out meanwhile; the queue was already failed
+        }
+        let moved = refresh.epoch != self.epoch;
+        match outcome {
+            RefreshOutcome::Refreshed { expires_at } => {
+                self.new_epoch(now, expires_at);
+                self.drain_send()
+            }
+            RefreshOutcome::AlreadyRefreshedElsewhere { expires_at } => {
+                // If we already heard the other tab's broadcast the epoch moved; don't bump twice, or a
+                // request sent with the new cookies would be "replayed" instead of refreshed.
+                if !moved {
+                    self.new_epoch(now, expires_at);
+                } else if expires_at.is_some() {
+                    self.access_expires_at_ms = expires_at;
+                }
+                self.drain_send()
+            }
+            // The epoch moved (a login, another tab's refresh): the queue can go with the new cookies.
+            RefreshOutcome::Refused | RefreshOutcome::Unavailable if moved => self.drain_send(),
+            RefreshOutcome::Refused => self.end(EndReason::RefreshRefused),
+            RefreshOutcome::Unavailable => self.drain_fail(Failure::RefreshUnavailable),
+        }
+    }
+
+    /// The caller gave up on `id`. A queued request leaves at once; a late answer to an in-flight one is ignored.
+    pub fn abort(&mut self, id: RequestId) -> Vec<Action> {
+        if self.requests.remove(&id).is_none() {
+            return Vec::new();
+        }
+        self.queue.retain(|q| *q != id);
+        vec![fail(id, Failure::Aborted)]
+    }
+
+    /// Time passed: enforce the refresh timeout and the queue wait, and start a proactive refresh when due.
+    pub fn tick(&mut self, now: u64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if let Some(r) = self.refresh {
+            if now >= r.started_ms + self.limits.refresh_timeout_ms {
+                actions.push(Action::AbortRefresh { refresh_id: r.id });
+                actions.extend(self.refresh_finished(r.id, RefreshOutcome::Unavailable, now));
+            }
+        }
+        let max_wait = self.limits.queue_max_wait_ms;
+        let expired: Vec<RequestId> = self
+            .queue
+            .iter()
+            .copied()
+            .filter(|id| {
+                matches!(self.requests.get(id), Some(Req { state: ReqState::Queued { enqueued_ms }, .. })
+                    if now >= enqueued_ms + max_wait)
+            })
+            .collect();
+        for id in expired {
+            self.queue.retain(|q| *q != id);
+            self.requests.remove(&id);
+            actions.push(fail(id, Failure::QueueTimeout));
+        }
+        if self.refresh.is_none() && self.proactive_due(now) {
+            actions.push(self.start_refresh(Trigger::Proactive, now));
+        }
+        actions
+    }
+
+    /// When the driver should call [`Coordinator::tick`] next (may be ≤ `now`: tick at once).
+    pub fn next_wakeup(&self, _now: u64) -> Option<u64> {
+        let refresh_deadline = self
+            .refresh
+            .map(|r| r.started_ms + self.limits.refresh_timeout_ms);
+        let queue_deadline = self
+            .queue
+            .iter()
+            .find_map(|id| match self.requests.get(id) {
+                // FIFO: the first queued request is the one that waited longest.
+                Some(Req {
+                    state: ReqState::Queued { enqueued_ms },
+                    ..
+                }) => Some(enqueued_ms + self.limits.queue_max_wait_ms),
+                _ => None,
+            });
+        let proactive = match (self.phase, self.refresh, self.access_expires_at_ms) {
+            (Phase::Active, None, Some(expires)) if self.limits.proactive_skew_ms > 0 => Some(
+                expires
+                    .saturating_sub(self.limits.proactive_skew_ms)
+                    .max(self.proactive_not_before_ms),
+            ),
+            _ => None,
+        };
+        [refresh_deadline, queue_deadline, proactive]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// A login succeeded in this tab.
+    pub fn session_started(&mut self, expires_at: Option<u64>, now: u64) -> Vec<Action> {
+        self.phase = Phase::Active;
+        self.proactive_not_before_ms = 0;
+        self.new_epoch(now, expires_at);
+        let mut actions = Vec::new();
+        // A refresh of the old session is moot now; the queue can go with the new cookies.
+        if let Some(r) = self.refresh.take() {
+            actions.push(Action::AbortRefresh { refresh_id: r.id });
+        }
+        actions.extend(self.drain_send());
+        actions
+    }
+
+    /// Another tab signed in (same cookies, so this tab is signed in too).
+    pub fn signed_in_elsewhere(&mut self, expires_at: Option<u64>, now: u64) -> Vec<Action> {
+        self.session_started(expires_at, now)
+    }
+
+    /// Another tab refreshed: the cookies are new.
+    pub fn remote_refreshed(&mut self, expires_at: Option<u64>, now: u64) -> Vec<Action> {
+        if self.phase == Phase::Active {
+            self.new_epoch(now, expires_at);
+        }
+        Vec::new() // a queue, if any, waits for our own refresh, which will find the other tab's and skip
+    }
+
+    /// The server told us when the access token expires (e.g. `GET /me`).
+    pub fn observe_expiry(&mut self, expires_at: Option<u64>) {
+        if self.phase == Phase::Active && expires_at.is_some() {
+            self.access_expires_at_ms = expires_at;
+        }
+    }
+
+    pub fn signed_out(&mut self) -> Vec<Action> {
+        self.end(EndReason::SignedOut)
+    }
+    pub fn signed_out_elsewhere(&mut self) -> Vec<Action> {
+        self.end(EndReason::SignedOutElsewhere)
+    }
+    pub fn session_ended_elsewhere(&mut self) -> Vec<Action> {
+        self.end(EndReason::EndedElsewhere)
+    }
+
+    // ---- internals ----
+
+    fn proactive_due(&self, now: u64) -> bool {
+        let skew = self.limits.proactive_skew_ms;
+        self.phase == Phase::Active
+            && skew > 0
+            && now >= self.proactive_not_before_ms
+            && self.access_expires_at_ms.is_some_and(|e| now + skew >= e)
+    }
+
+    fn new_epoch(&mut self, now: u64, expires_at: Option<u64>) {
+        self.epoch += 1;
+        self.epoch_started_ms = now;
+        self.access_expires_at_ms = expires_at;
+    }
+
+    fn send(&mut self, id: RequestId) -> Action {
+        let epoch = self.epoch;
+        if let Some(req) = self.requests.get_mut(&id) {
+            req.state = ReqState::InFlight { sent_epoch: epoch };
+            req.sends += 1;
+        }
+        Action::Send { id, epoch }
+    }
+
+    fn enqueue(&mut self, id: RequestId, now: u64) -> Vec<Action> {
+        if self.queue.len() >= self.limits.queue_max {
+            self.requests.remove(&id);
+            return vec![fail(id, Failure::QueueFull)];
+        }
+        if let Some(req) = self.requests.get_mut(&id) {
+            req.state = ReqState::Queued { enqueued_ms: now };
+        }
+        self.queue.push_back(id);
+        Vec::new()
+    }
+
+    fn start_refresh(&mut self, trigger: Trigger, now: u64) -> Action {
+        let refresh_id = self.next_refresh_id;
+        self.next_refresh_id += 1;
+        self.refresh = Some(InFlightRefresh {
+            id: refresh_id,
+            started_ms: now,
+            trigger,
+            epoch: self.epoch,
+        });
+        Action::StartRefresh {
+            refresh_id,
+            trigger,
+            epoch_started_ms: self.epoch_started_ms,
+        }
+    }
+
+    fn drain_send(&mut self) -> Vec<Action> {
+        let queue = std::mem::take(&mut self.queue);
+        queue.into_iter().map(|id| self.send(id)).collect()
+    }
+
+    fn drain_fail(&mut self, failure: Failure) -> Vec<Action> {
+        let queue = std::mem::take(&mut self.queue);
+        queue
+            .into_iter()
+            .map(|id| {
+                self.requests.remove(&id);
+                fail(id, failure)
+            })
+            .collect()
+    }
+
+    fn end(&mut self, reason: EndReason) -> Vec<Action> {
+        let was_active = self.phase == Phase::Active;
+        self.phase = Phase::Ended;
+        self.access_expires_at_ms = None;
+        let mut actions = Vec::new();
+        if let Some(r) = self.refresh.take() {
+            actions.push(Action::AbortRefresh { refresh_id: r.id });
+        }
+        actions.extend(self.drain_fail(Failure::SessionEnded));
+        if was_active {
+            actions.push(Action::SessionEnded { reason });
+        }
+        actions
+    }
+}
+
+fn fail(id: RequestId, failure: Failure) -> Action {
+    Action::Settle {
+        id,
+        settlement: Settlement::Fail(failure),
+    }
+}
+
+/// What another tab left behind after refreshing: a timestamp and the new expiry — never a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RefreshRecord {
+    pub refreshed_at_ms: u64,
+    pub expires_at: Option<u64>,
+}
+
+/// Decided inside the cross-tab lock, just before calling the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshDecision {
+    Needed,
+    AlreadyDone { expires_at: Option<u64> },
+}
+
+/// Is a refresh still needed? Not if another tab refreshed after our epoch began (our cookies are therefore
+/// already the new ones) and the token it got is not yet expired. Page load starts an epoch, so a record
+/// left by an earlier visit never counts.
+pub fn refresh_decision(
+    record: Option<RefreshRecord>,
+    epoch_started_ms: u64,
+    now: u64,
+) -> RefreshDecision {
+    match record {
+        Some(r) if r.refreshed_at_ms > epoch_started_ms && r.expires_at.is_none_or(|e| e > now) => {
+            RefreshDecision::AlreadyDone {
+                expires_at: r.expires_at,
+            }
+        }
+        _ => RefreshDecision::Needed,
+    }
+}
+
+#[cfg(test)]
+mod tests;
