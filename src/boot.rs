@@ -1,0 +1,45 @@
+//! Start-up: load `/config.json`, then mount the app — or a clear error page, never a blank screen.
+
+use crate::app::{App, AppProps};
+use crate::client::Client;
+use crate::components::ConfigErrorPage;
+use crate::config::{Config, ConfigError};
+use std::rc::Rc;
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    crate::logging::init(log::LevelFilter::Info);
+    wasm_bindgen_futures::spawn_local(async {
+        match load_config().await {
+            Ok(config) => {
+                crate::logging::init(config.log_level.to_level_filter());
+                let client = Client::browser(&config);
+                let props = AppProps { config: Rc::new(config), client };
+                yew::Renderer::<App>::with_props(props).render();
+            }
+            Err(err) => {
+                log::error!("{err}");
+                let props = crate::components::ConfigErrorProps { message: err.to_string().into() };
+                yew::Renderer::<ConfigErrorPage>::with_props(props).render();
+            }
+        }
+    });
+}
+
+/// `/config.json` next to index.html; a missing file means the compiled-in defaults.
+async fn load_config() -> Result<Config, ConfigError> {
+    let response = gloo_net::http::Request::get("/config.json")
+        .cache(web_sys::RequestCache::NoCache)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Load(e.to_string()))?;
+    if response.status() == 404 {
+        log::warn!("no /config.json: using the built-in defaults");
+        return Ok(Config::default());
+    }
+    if !response.ok() {
+        return Err(ConfigError::Load(format!("the server answered {}", response.status())));
+    }
+    let text = response.text().await.map_err(|e| ConfigError::Load(e.to_string()))?;
+    Config::from_json(&text)
+}

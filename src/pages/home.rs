@@ -1,0 +1,6 @@
+use yew::prelude::*;
+
+#[component]
+pub fn Home() -> Html {
+    html! { <h1>{ "Dashboard" }</h1> }
+}

@@ -1,0 +1,128 @@
+use crate::app::use_config;
+use crate::client::ApiError;
+use crate::session::{use_session, SessionState};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Sign-in form. Where to go afterwards is `GuestOnly`'s job (it reads `next` safely).
+#[component]
+pub fn Login() -> Html {
+    let session = use_session();
+    let config = use_config();
+    let username = use_state(String::new);
+    let password = use_state(String::new);
+    let pending = use_state(|| false);
+    let error = use_state(|| Option::<String>::None);
+    let username_ref = use_node_ref();
+    let error_ref = use_node_ref();
+
+    {
+        let username_ref = username_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = username_ref.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+            }
+        });
+    }
+    {
+        // Announce and focus an error so keyboard users don't have to hunt for it.
+        let error_ref = error_ref.clone();
+        use_effect_with((*error).clone(), move |error| {
+            if error.is_some() {
+                if let Some(element) = error_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = element.focus();
+                }
+            }
+        });
+    }
+
+    let on_username = {
+        let username = username.clone();
+        Callback::from(move |e: InputEvent| username.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let on_password = {
+        let password = password.clone();
+        Callback::from(move |e: InputEvent| password.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let onsubmit = {
+        let session = session.clone();
+        let (username, password, pending, error) =
+            (username.clone(), password.clone(), pending.clone(), error.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *pending {
+                return;
+            }
+            let Some(session) = session.clone() else { return };
+            if username.trim().is_empty() || password.is_empty() {
+                error.set(Some("Enter your username and password.".into()));
+                return;
+            }
+            pending.set(true);
+            error.set(None);
+            let (user, pass) = (username.trim().to_string(), (*password).clone());
+            let (pending, error) = (pending.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = session.login(&user, &pass).await;
+                pending.set(false);
+                if let Err(err) = result {
+                    error.set(Some(login_error_message(&err)));
+                }
+            });
+        })
+    };
+
+    let notice = session.as_ref().and_then(|s| match s.state {
+        SessionState::Ended(reason) => Some(reason.notice()),
+        _ => None,
+    });
+    let demo = config.show_demo_credentials.then(|| {
+        html! {
+            <aside class="demo-credentials" aria-label="Demo accounts">
+                <p><strong>{ "Demo accounts (dev backend)" }</strong></p>
+                <ul>
+                    <li><code>{ "admin" }</code>{ " / " }<code>{ "admin-pass" }</code>{ " — has the admin role" }</li>
+                    <li><code>{ "user" }</code>{ " / " }<code>{ "user-pass" }</code></li>
+                </ul>
+            </aside>
+        }
+    });
+    html! {
+        <section class="card narrow login">
+            <h1>{ "Sign in" }</h1>
+            if let Some(notice) = notice {
+                <p class="notice notice-info" role="status" data-testid="session-notice">{ notice }</p>
+            }
+            <form onsubmit={onsubmit} novalidate=true>
+                <div class="field">
+                    <label for="username">{ "Username" }</label>
+                    <input id="username" name="username" type="text" autocomplete="username"
+                        ref={username_ref} value={(*username).clone()} oninput={on_username}
+                        aria-invalid={error.is_some().then_some("true")} aria-describedby="login-error" />
+                </div>
+                <div class="field">
+                    <label for="password">{ "Password" }</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password"
+                        value={(*password).clone()} oninput={on_password}
+                        aria-invalid={error.is_some().then_some("true")} aria-describedby="login-error" />
+                </div>
+                <p id="login-error" class="field-error" role="alert" tabindex="-1" ref={error_ref}
+                    data-testid="login-error" hidden={error.is_none()}>
+                    { (*error).clone().unwrap_or_default() }
+                </p>
+                <button class="button button-primary" type="submit" disabled={*pending}
+                    aria-busy={pending.then_some("true")}>
+                    { if *pending { "Signing in…" } else { "Sign in" } }
+                </button>
+            </form>
+            { for demo }
+        </section>
+    }
+}
+
+fn login_error_message(err: &ApiError) -> String {
+    match err {
+        ApiError::Http { status: 401, .. } => "Wrong username or password.".to_string(),
+        other => other.user_message(),
+    }
+}

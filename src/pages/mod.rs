@@ -1,0 +1,21 @@
+//! One file per page. Guards (in `routes`) decide whether a page may render; pages assume they may.
+
+mod admin;
+mod forbidden;
+mod home;
+mod lab;
+mod login;
+mod note_editor;
+mod not_found;
+mod notes;
+mod profile;
+
+pub use admin::Admin;
+pub use forbidden::Forbidden;
+pub use home::Home;
+pub use lab::Lab;
+pub use login::Login;
+pub use not_found::NotFound;
+pub use note_editor::NoteEditor;
+pub use notes::Notes;
+pub use profile::Profile;

@@ -1,0 +1,15 @@
+use crate::routes::Route;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[component]
+pub fn NotFound() -> Html {
+    html! {
+        <section class="status-page" data-testid="not-found">
+            <p class="status-code" aria-hidden="true">{ "404" }</p>
+            <h1>{ "Page not found" }</h1>
+            <p>{ "There is nothing at this address. It may have moved, or the link may be mistyped." }</p>
+            <Link<Route> to={Route::Home} classes="button">{ "Go to the dashboard" }</Link<Route>>
+        </section>
+    }
+}
