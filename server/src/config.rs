@@ -1,0 +1,118 @@
+//! Command-line flags (each with an environment fallback).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Lanyard's dev backend: a cookie-session auth API (login, rotating refresh tokens with reuse
+/// detection, CSRF double submit) plus a small notes API, backed by SQLite. Optionally serves the
+/// SPA's `dist/` directory with a strict Content-Security-Policy.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "lanyard-server", version, about, long_about = None)]
+pub struct Config {
+    /// Address to listen on. Use port 0 to pick a free port (the real one is printed).
+    #[arg(long, env = "LANYARD_BIND", default_value = "127.0.0.1:8081")]
+    pub bind: SocketAddr,
+
+    /// Directory holding `lanyard.db`; created if missing.
+    #[arg(long, env = "LANYARD_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Keep everything in memory (nothing is written to disk; `--data-dir` is ignored).
+    #[arg(long, env = "LANYARD_IN_MEMORY")]
+    pub in_memory: bool,
+
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "LANYARD_ACCESS_TTL_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub access_ttl_secs: u32,
+
+    /// Absolute lifetime of a login (refresh-token family), in seconds. Rotation never extends it.
+    #[arg(long, env = "LANYARD_REFRESH_TTL_SECS", default_value_t = 28800,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub refresh_ttl_secs: u32,
+
+    /// Serve the built SPA from this directory (Trunk's `dist/`), with index.html fallback.
+    #[arg(long, env = "LANYARD_DIST")]
+    pub dist: Option<PathBuf>,
+
+    /// Enable the `/api/_test/*` hooks (stats, fault and latency injection). Never in production.
+    #[arg(long, env = "LANYARD_TEST_HOOKS")]
+    pub test_hooks: bool,
+
+    /// Artificial latency added to every API call, in milliseconds.
+    #[arg(long, env = "LANYARD_LATENCY_MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Allow credentialed cross-origin requests from this exact origin (repeatable; needs
+    /// `--test-hooks`). Used by the wasm-bindgen-test runner's page.
+    #[arg(
+        long = "cors-origin",
+        env = "LANYARD_CORS_ORIGIN",
+        value_delimiter = ',',
+        requires = "test_hooks"
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Drop the `Secure` cookie attribute. Only for plain-http deployments on a host other than
+    /// localhost/127.0.0.1 (browsers accept `Secure` cookies on http://localhost).
+    #[arg(long, env = "LANYARD_INSECURE_COOKIES")]
+    pub insecure_cookies: bool,
+}
+
+impl Config {
+    /// Whether cookies carry the `Secure` attribute (the default).
+    pub fn secure_cookies(&self) -> bool {
+        !self.insecure_cookies
+    }
+
+    /// A config for tests and benchmarks: in memory, ephemeral port, everything else default.
+    pub fn for_tests<I, T>(extra_args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "lanyard-server".into(),
+            "--in-memory".into(),
+            "--bind".into(),
+            "127.0.0.1:0".into(),
+        ];
+        args.extend(extra_args.into_iter().map(Into::into));
+        Self::try_parse_from(args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origin_requires_test_hooks() {
+        let err = Config::try_parse_from(["x", "--cors-origin", "http://127.0.0.1:9000"]);
+        assert!(err.is_err());
+        let ok = Config::try_parse_from([
+            "x",
+            "--test-hooks",
+            "--cors-origin",
+            "http://a:1",
+            "--cors-origin",
+            "http://b:2",
+        ]);
+        assert_eq!(
+            ok.map(|c| c.cors_origins).unwrap_or_default(),
+            vec!["http://a:1", "http://b:2"]
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::try_parse_from(["x"]).map_err(|e| e.to_string());
+        let c = c.as_ref().map_err(String::as_str);
+        assert_eq!(c.map(|c| c.bind.port()), Ok(8081));
+        assert_eq!(c.map(|c| c.access_ttl_secs), Ok(30));
+        assert_eq!(c.map(|c| c.refresh_ttl_secs), Ok(28800));
+        assert_eq!(c.map(Config::secure_cookies), Ok(true));
+    }
+}

@@ -1,0 +1,151 @@
+//! The API's error type and the JSON extractor that maps axum's rejections onto it.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+/// Every failure an API call can end in. The `Display` text is the message sent to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Wrong username or password.")]
+    InvalidCredentials,
+    #[error("Your session has ended. Please sign in again.")]
+    RefreshInvalid,
+    #[error("This refresh token was already used; the session was revoked for safety.")]
+    RefreshReused,
+    #[error("You need to sign in.")]
+    Unauthenticated,
+    #[error("You don't have permission to do that.")]
+    Forbidden,
+    #[error("Missing or mismatched CSRF token.")]
+    Csrf,
+    #[error("Not found.")]
+    NotFound,
+    #[error("This method is not allowed here.")]
+    MethodNotAllowed,
+    #[error("Some fields need attention.")]
+    Validation(BTreeMap<&'static str, String>),
+    #[error("{0}")]
+    BadJson(String),
+    #[error("Expected a body with Content-Type: application/json.")]
+    UnsupportedMediaType,
+    #[error("The request body is larger than 64 KiB.")]
+    PayloadTooLarge,
+    #[error("The service is temporarily unavailable.")]
+    Unavailable,
+    #[error("Something went wrong on the server.")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidCredentials
+            | Self::RefreshInvalid
+            | Self::RefreshReused
+            | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadJson(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::RefreshInvalid => "refresh_invalid",
+            Self::RefreshReused => "refresh_reused",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::Csrf => "csrf",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Validation(_) => "validation",
+            Self::BadJson(_) => "bad_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// A 422 with a single field message.
+    pub fn field(name: &'static str, message: impl Into<String>) -> Self {
+        Self::Validation(BTreeMap::from([(name, message.into())]))
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Internal(format!("database: {err}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::Internal(format!("blocking task: {err}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({ "code": self.code(), "message": self.to_string() });
+        match &self {
+            Self::Validation(fields) => error["fields"] = json!(fields),
+            // Details go to the log, never to the client.
+            Self::Internal(detail) => tracing::error!("internal error: {detail}"),
+            _ => {}
+        }
+        (self.status(), Json(json!({ "error": error }))).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
+            JsonRejection::JsonSyntaxError(e) => {
+                Self::BadJson(format!("The body is not valid JSON: {}", e.body_text()))
+            }
+            JsonRejection::JsonDataError(e) => {
+                Self::BadJson(format!("The JSON has the wrong shape: {}", e.body_text()))
+            }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            other => Self::BadJson(format!("Could not read the body: {}", other.body_text())),
+        }
+    }
+}
+
+/// `axum::Json`, but every rejection is an [`ApiError`] (JSON body, right status).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(req, state).await?;
+        Ok(Self(value))
+    }
+}
+
+/// Fallback for unknown `/api` routes.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
