@@ -258,5 +258,6 @@ pub async fn load() -> Result<Config, ConfigError> {
     }
 }
 
-#[cfg(test)]
+// proptest is a host-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

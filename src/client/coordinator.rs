@@ -541,5 +541,6 @@ pub fn refresh_decision(
     }
 }
 
-#[cfg(test)]
+// proptest is a host-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

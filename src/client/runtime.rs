@@ -1,0 +1,190 @@
+//! The edges the driver talks through: HTTP transport, clock/timers/spawning, and other tabs.
+//! Browser implementations live in `transport.rs`, `tabs.rs` and `browser.rs`; tests use fakes.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+
+use futures_util::future::LocalBoxFuture;
+use serde::{Deserialize, Serialize};
+
+use super::coordinator::{RefreshOutcome, RefreshRecord};
+
+/// HTTP methods the API uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Unsafe methods carry the CSRF header.
+    pub fn is_unsafe(self) -> bool {
+        !matches!(self, Method::Get)
+    }
+}
+
+/// A fully buffered request, so a replay resends exactly the same bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    /// JSON bytes; `Rc` so a replay shares them instead of copying.
+    pub body: Option<Rc<[u8]>>,
+    /// The cookie whose value goes into the CSRF header (`None`: no header, e.g. GET or login).
+    pub csrf_cookie: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// No answer (offline, DNS, CORS, dropped connection).
+    Network(String),
+    /// The signal passed to [`Transport::send`] fired.
+    Aborted,
+}
+
+/// Sends one request. Implementations attach credentials (cookies) and the CSRF header; they never see tokens.
+pub trait Transport {
+    /// Must resolve soon after `signal` fires (with [`TransportError::Aborted`]). Timeouts are the driver's job.
+    fn send(
+        &self,
+        request: &HttpRequest,
+        signal: &AbortHandle,
+    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
+}
+
+/// Time and tasks. The browser uses `Date.now()`, `setTimeout` and `spawn_local`; tests a manual clock.
+pub trait Runtime {
+    /// Wall-clock milliseconds (shared by all tabs, so records from other tabs compare).
+    fn now_ms(&self) -> u64;
+    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()>;
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>);
+}
+
+/// What tabs tell each other (over BroadcastChannel). Never a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabMessage {
+    pub kind: TabMessageKind,
+    #[serde(default)]
+    pub expires_at: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TabMessageKind {
+    Refreshed,
+    Login,
+    Logout,
+    Ended,
+}
+
+/// Coordination with other tabs of the same origin.
+pub trait Tabs {
+    /// Runs `job` while holding the cross-tab refresh lock, or directly where there is no lock.
+    fn with_refresh_lock(
+        &self,
+        job: LocalBoxFuture<'static, RefreshOutcome>,
+    ) -> LocalBoxFuture<'static, RefreshOutcome>;
+    /// The last refresh any tab recorded.
+    fn last_refresh(&self) -> Option<RefreshRecord>;
+    fn record_refresh(&self, record: RefreshRecord);
+    fn broadcast(&self, message: TabMessage);
+    /// Delivers other tabs' messages to `listener` from now on.
+    fn listen(&self, listener: Box<dyn Fn(TabMessage)>);
+}
+
+/// A single tab: no lock needed (the coordinator is single-flight), the record kept in memory.
+#[derive(Default)]
+pub struct SingleTab {
+    record: Cell<Option<RefreshRecord>>,
+}
+
+impl Tabs for SingleTab {
+    fn with_refresh_lock(
+        &self,
+        job: LocalBoxFuture<'static, RefreshOutcome>,
+    ) -> LocalBoxFuture<'static, RefreshOutcome> {
+        job
+    }
+    fn last_refresh(&self) -> Option<RefreshRecord> {
+        self.record.get()
+    }
+    fn record_refresh(&self, record: RefreshRecord) {
+        self.record.set(Some(record));
+    }
+    fn broadcast(&self, _message: TabMessage) {}
+    fn listen(&self, _listener: Box<dyn Fn(TabMessage)>) {}
+}
+
+/// Lets a caller cancel a request (like the browser's `AbortController`, but usable off the browser).
+/// Cloning gives another handle to the same signal.
+#[derive(Clone, Default)]
+pub struct AbortHandle(Rc<AbortInner>);
+
+#[derive(Default)]
+struct AbortInner {
+    aborted: Cell<bool>,
+    listeners: RefCell<Vec<Box<dyn FnOnce()>>>,
+}
+
+impl AbortHandle {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Fires the signal (once; later calls do nothing).
+    pub fn abort(&self) {
+        if self.0.aborted.replace(true) {
+            return;
+        }
+        // Take the listeners first: one may register another or drop handles.
+        let listeners = std::mem::take(&mut *self.0.listeners.borrow_mut());
+        for listener in listeners {
+            listener();
+        }
+    }
+
+    pub fn is_aborted(&self) -> bool {
+        self.0.aborted.get()
+    }
+
+    /// Runs `f` when the signal fires (at once if it already has).
+    pub fn on_abort(&self, f: impl FnOnce() + 'static) {
+        if self.is_aborted() {
+            f();
+        } else {
+            self.0.listeners.borrow_mut().push(Box::new(f));
+        }
+    }
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle").field("aborted", &self.is_aborted()).finish()
+    }
+}
+
+impl PartialEq for AbortHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
