@@ -25,7 +25,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -170,21 +170,23 @@ fn api_router(state: &AppState) -> Router<AppState> {
     if state.test_hooks {
         api = api.merge(hooks::router());
     }
-    let api = api
-        .fallback(error::not_found)
+    api.fallback(error::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             hooks::latency,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), hooks::count))
         .layer(middleware::from_fn(json_method_not_allowed))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    security::with_no_store(api)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(security::no_store())
 }
 
 /// The whole application: `/api`, the SPA's files when `--dist` is given, headers, CORS.
 pub fn app(state: AppState) -> Router {
-    let mut router = Router::new().nest("/api", api_router(&state));
+    let mut router = Router::new()
+        .nest("/api", api_router(&state))
+        // `nest` covers "/api" and "/api/…" but not "/api/" itself: an API 404, not the SPA.
+        .route("/api/", any(error::not_found).layer(security::no_store()));
     router = match &state.dist {
         Some(dir) => router.fallback_service(static_files::router(dir)),
         None => router.fallback(error::not_found),

@@ -1,0 +1,458 @@
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{Client, Server};
+
+const ALL_COOKIES: [&str; 3] = ["lanyard_access", "lanyard_refresh", "lanyard_csrf"];
+
+#[tokio::test]
+async fn login_sets_three_cookies_with_the_documented_attributes() {
+    let server = Server::start(&["--refresh-ttl-secs", "600", "--access-ttl-secs", "45"]).await;
+    let mut c = server.client();
+    let resp = c.login("admin", "admin-pass").await;
+    assert_eq!(
+        resp.body["user"],
+        json!({"id": 1, "username": "admin", "display_name": "Ada Admin", "roles": ["admin"]})
+    );
+    let expires = resp.body["access_expires_at"].as_i64().unwrap();
+    let now = lanyard_server::db::now_ms();
+    assert!(
+        (now + 44_000..=now + 45_000).contains(&expires),
+        "{expires} vs {now}"
+    );
+
+    let access = resp.cookie("lanyard_access").unwrap();
+    let refresh = resp.cookie("lanyard_refresh").unwrap();
+    let csrf = resp.cookie("lanyard_csrf").unwrap();
+    for (cookie, path, http_only) in [
+        (access, "/api", true),
+        (refresh, "/api/auth", true),
+        (csrf, "/", false),
+    ] {
+        assert_eq!(cookie.path.as_deref(), Some(path), "{}", cookie.raw);
+        assert_eq!(cookie.http_only, http_only, "{}", cookie.raw);
+        assert!(cookie.secure, "{}", cookie.raw);
+        assert_eq!(
+            cookie.same_site.as_deref(),
+            Some("Strict"),
+            "{}",
+            cookie.raw
+        );
+        assert_eq!(cookie.domain, None, "{}", cookie.raw);
+        assert!(
+            !cookie.raw.to_ascii_lowercase().contains("domain"),
+            "{}",
+            cookie.raw
+        );
+        // 32 random bytes, base64url without padding.
+        assert_eq!(cookie.value.len(), 43, "{}", cookie.raw);
+    }
+    assert_eq!(access.max_age, Some(45));
+    assert!(matches!(refresh.max_age, Some(599..=600)));
+    assert_eq!(csrf.max_age, Some(600));
+    assert_eq!(resp.header("cache-control"), "no-store");
+
+    let me = c.get("/api/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["user"]["username"], "admin");
+    assert_eq!(me.body["access_expires_at"].as_i64(), Some(expires));
+}
+
+#[tokio::test]
+async fn insecure_cookies_flag_drops_only_secure() {
+    let server = Server::start(&["--insecure-cookies"]).await;
+    let resp = server.client().login("user", "user-pass").await;
+    assert_eq!(resp.set_cookies.len(), 3);
+    for c in &resp.set_cookies {
+        assert!(
+            !c.secure && c.same_site.as_deref() == Some("Strict"),
+            "{}",
+            c.raw
+        );
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_one_generic_401_and_missing_fields_422() {
+    let server = Server::start(&[]).await;
+    let mut c = server.client();
+    let unknown = c
+        .post(
+            "/api/auth/login",
+            Some(json!({"username": "nobody", "password": "x"})),
+        )
+        .await;
+    let wrong = c
+        .post(
+            "/api/auth/login",
+            Some(json!({"username": "admin", "password": "nope"})),
+        )
+        .await;
+    unknown.assert_error(401, "invalid_credentials");
+    wrong.assert_error(401, "invalid_credentials");
+    assert_eq!(unknown.body, wrong.body);
+    assert_eq!(
+        unknown.body["error"]["message"],
+        "Wrong username or password."
+    );
+    assert!(unknown.set_cookies.is_empty() && c.jar.is_empty());
+
+    let missing = c
+        .post("/api/auth/login", Some(json!({"username": "admin"})))
+        .await;
+    missing.assert_error(422, "validation");
+    assert!(missing.body["error"]["fields"]["password"].is_string());
+    let empty = c.post("/api/auth/login", Some(json!({}))).await;
+    empty.assert_error(422, "validation");
+    let fields = empty.body["error"]["fields"].as_object().unwrap();
+    assert!(fields.contains_key("username") && fields.contains_key("password"));
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let server = Server::start(&[]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    let first_refresh = c.cookie("lanyard_refresh");
+    let first_access = c.cookie("lanyard_access");
+
+    let r1 = c.refresh().await;
+    assert_eq!(r1.status, StatusCode::OK, "{}", r1.body);
+    assert_eq!(r1.body["user"]["username"], "user");
+    assert!(r1.body["access_expires_at"].as_i64().is_some());
+    // A rotated refresh token and a new access token; the CSRF cookie stays as it is.
+    let second_refresh = c.cookie("lanyard_refresh");
+    assert_ne!(second_refresh, first_refresh);
+    assert_ne!(c.cookie("lanyard_access"), first_access);
+    assert!(r1.cookie("lanyard_csrf").is_none());
+    assert_eq!(
+        r1.cookie("lanyard_refresh").unwrap().path.as_deref(),
+        Some("/api/auth")
+    );
+
+    let r2 = c.refresh().await;
+    assert_eq!(r2.status, StatusCode::OK);
+    assert_eq!(c.get("/api/me").await.status, StatusCode::OK);
+
+    // An attacker replays the first (rotated) token: reuse, and the whole family dies.
+    let mut thief = c.clone();
+    thief.jar.insert("lanyard_refresh".into(), first_refresh);
+    thief.refresh().await.assert_error(401, "refresh_reused");
+
+    // The legitimate holder's current tokens are now worthless too.
+    c.refresh().await.assert_error(401, "refresh_invalid");
+    c.get("/api/me").await.assert_error(401, "unauthenticated");
+    // Replaying once more is still a clean 401.
+    let mut thief2 = c.clone();
+    thief2.jar.insert("lanyard_refresh".into(), second_refresh);
+    assert_eq!(thief2.refresh().await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn refresh_without_or_with_unknown_token_is_refresh_invalid() {
+    let server = Server::start(&[]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    let mut no_token = c.clone();
+    no_token.jar.remove("lanyard_refresh");
+    no_token
+        .refresh()
+        .await
+        .assert_error(401, "refresh_invalid");
+    let mut bogus = c.clone();
+    bogus.jar.insert("lanyard_refresh".into(), "made-up".into());
+    bogus.refresh().await.assert_error(401, "refresh_invalid");
+    // The real token is untouched by those attempts.
+    assert_eq!(c.refresh().await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refresh_cookie_max_age_never_grows_and_family_lifetime_is_absolute() {
+    let server = Server::start(&["--refresh-ttl-secs", "3", "--access-ttl-secs", "60"]).await;
+    let mut c = server.client();
+    let login = c.login("user", "user-pass").await;
+    let mut last = login.cookie("lanyard_refresh").unwrap().max_age.unwrap();
+    assert!(last <= 3);
+    // The access token never outlives the login either.
+    assert!(login.cookie("lanyard_access").unwrap().max_age.unwrap() <= 3);
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let r = c.refresh().await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let max_age = r.cookie("lanyard_refresh").unwrap().max_age.unwrap();
+        assert!(max_age <= last, "Max-Age grew from {last} to {max_age}");
+        last = max_age;
+    }
+    assert!(last <= 1, "rotation extended the family: {last}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    c.refresh().await.assert_error(401, "refresh_invalid");
+    c.get("/api/me").await.assert_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn access_token_expires_after_its_ttl_and_refresh_recovers() {
+    let server = Server::start(&["--access-ttl-secs", "1"]).await;
+    let mut c = server.client();
+    let login = c.login("user", "user-pass").await;
+    assert_eq!(login.cookie("lanyard_access").unwrap().max_age, Some(1));
+    assert_eq!(c.get("/api/me").await.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    c.get("/api/me").await.assert_error(401, "unauthenticated");
+    c.get("/api/notes")
+        .await
+        .assert_error(401, "unauthenticated");
+    assert_eq!(c.refresh().await.status, StatusCode::OK);
+    assert_eq!(c.get("/api/me").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_revokes_clears_cookies_and_is_idempotent() {
+    let server = Server::start(&[]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    let before = c.clone();
+
+    let out = c.post("/api/auth/logout", None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(out.header("cache-control"), "no-store");
+    for (name, path) in ALL_COOKIES.iter().zip(["/api", "/api/auth", "/"]) {
+        let cleared = out
+            .cookie(name)
+            .unwrap_or_else(|| panic!("{name} not cleared"));
+        assert_eq!(cleared.max_age, Some(0), "{}", cleared.raw);
+        assert_eq!(cleared.path.as_deref(), Some(path), "{}", cleared.raw);
+        assert!(cleared.value.is_empty(), "{}", cleared.raw);
+    }
+    assert!(c.jar.is_empty());
+
+    // The old tokens no longer work anywhere.
+    let mut stale = before.clone();
+    stale
+        .get("/api/me")
+        .await
+        .assert_error(401, "unauthenticated");
+    stale.refresh().await.assert_error(401, "refresh_invalid");
+    // Idempotent: again with the stale cookies, and with no session at all (CSRF still applies).
+    assert_eq!(
+        stale.post("/api/auth/logout", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let mut anonymous = server.client();
+    anonymous.jar.insert("lanyard_csrf".into(), "x".into());
+    assert_eq!(
+        anonymous.post("/api/auth/logout", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn logout_with_an_expired_access_token_finds_the_family_through_the_refresh_cookie() {
+    let server = Server::start(&["--test-hooks"]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    let before = c.clone();
+    c.post("/api/_test/expire-access", None).await;
+    // Only the refresh cookie identifies the session now.
+    c.jar.remove("lanyard_access");
+    assert_eq!(
+        c.post("/api/auth/logout", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    before
+        .clone()
+        .refresh()
+        .await
+        .assert_error(401, "refresh_invalid");
+
+    // And through the access token alone when the refresh cookie is absent.
+    let mut d = server.client();
+    d.login("user", "user-pass").await;
+    let d_before = d.clone();
+    d.jar.remove("lanyard_refresh");
+    assert_eq!(
+        d.post("/api/auth/logout", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    d_before
+        .clone()
+        .refresh()
+        .await
+        .assert_error(401, "refresh_invalid");
+}
+
+#[tokio::test]
+async fn csrf_is_required_on_unsafe_methods_and_checked_before_auth() {
+    let server = Server::start(&["--test-hooks"]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    let csrf = c.cookie("lanyard_csrf");
+    let mut cookie_only = c.clone();
+    cookie_only.jar.remove("lanyard_csrf");
+    let cookie_header = |client: &Client| {
+        client
+            .jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+
+    for (method, path) in [
+        (Method::POST, "/api/auth/refresh"),
+        (Method::POST, "/api/auth/logout"),
+        (Method::POST, "/api/notes"),
+        (Method::PUT, "/api/notes/1"),
+        (Method::DELETE, "/api/notes/1"),
+    ] {
+        // Header missing (cookie present).
+        let req = c
+            .http
+            .request(method.clone(), format!("{}{path}", server.url))
+            .header("cookie", cookie_header(&c))
+            .json(&json!({"title": "t", "body": ""}));
+        c.send(req).await.assert_error(403, "csrf");
+        // Header present but different.
+        let req = c
+            .http
+            .request(method.clone(), format!("{}{path}", server.url))
+            .header("cookie", cookie_header(&c))
+            .header("x-csrf-token", format!("{csrf}x"))
+            .json(&json!({"title": "t", "body": ""}));
+        c.send(req).await.assert_error(403, "csrf");
+        // Header present, cookie missing.
+        let req = cookie_only
+            .request(method.clone(), path)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"title": "t", "body": ""}));
+        cookie_only.send(req).await.assert_error(403, "csrf");
+    }
+    // The failed refresh attempts rotated nothing.
+    assert_eq!(c.refresh().await.status, StatusCode::OK);
+    // Safe methods need no header.
+    let req = c
+        .http
+        .get(format!("{}/api/me", server.url))
+        .header("cookie", cookie_header(&c));
+    assert_eq!(c.send(req).await.status, StatusCode::OK);
+
+    // With the access token expired, a CSRF failure is still a 403, never a 401.
+    c.post("/api/_test/expire-access", None).await;
+    let req = c
+        .http
+        .post(format!("{}/api/notes", server.url))
+        .header("cookie", cookie_header(&c))
+        .header("x-csrf-token", "wrong")
+        .json(&json!({"title": "t"}));
+    c.send(req).await.assert_error(403, "csrf");
+    // ...and with the right header it is the expected 401.
+    c.post("/api/notes", Some(json!({"title": "t"})))
+        .await
+        .assert_error(401, "unauthenticated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_refreshes_with_one_token_have_exactly_one_winner() {
+    let server = Server::start(&[]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let mut racer = c.clone();
+            tokio::spawn(async move { racer.refresh().await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    let mut codes = Vec::new();
+    for task in tasks {
+        let resp = task.await.unwrap();
+        statuses.push(resp.status.as_u16());
+        codes.push(resp.code().to_owned());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        19,
+        "{statuses:?}"
+    );
+    assert!(codes.iter().any(|c| c == "refresh_reused"), "{codes:?}");
+    assert!(codes
+        .iter()
+        .all(|c| c.is_empty() || c == "refresh_reused" || c == "refresh_invalid"));
+    // The losers were reuse, so the family is revoked: the winner's new tokens are dead too.
+    let mut after = c.clone();
+    after
+        .get("/api/me")
+        .await
+        .assert_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn sessions_lists_live_logins_and_marks_the_current_one() {
+    let server = Server::start(&[]).await;
+    let mut a = server.client();
+    let mut b = server.client();
+    let mut other = server.client();
+    a.login("user", "user-pass").await;
+    b.login("user", "user-pass").await;
+    other.login("admin", "admin-pass").await;
+    let list = a.get("/api/sessions").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.body.as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", list.body);
+    assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
+    for s in items {
+        assert!(s["id"].is_i64() && s["created_at"].is_i64() && s["expires_at"].is_i64());
+    }
+    b.post("/api/auth/logout", None).await;
+    let list = a.get("/api/sessions").await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+    assert_eq!(list.body[0]["current"], true);
+    server
+        .client()
+        .get("/api/sessions")
+        .await
+        .assert_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn file_database_persists_users_and_sessions_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("lanyard-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data_dir = dir.join("nested").to_string_lossy().into_owned();
+    let args = ["--data-dir", data_dir.as_str()];
+    let config = lanyard_server::Config::for_tests(args.iter().copied()).unwrap();
+    let config = lanyard_server::Config {
+        in_memory: false,
+        ..config
+    };
+
+    let first = lanyard_server::start(&config).await.unwrap();
+    let mut c = crate::common::Client {
+        http: crate::common::http(),
+        base: first.url(),
+        jar: Default::default(),
+    };
+    c.login("admin", "admin-pass").await;
+    first.shutdown().await;
+    assert!(dir.join("nested/lanyard.db").exists());
+
+    let second = lanyard_server::start(&config).await.unwrap();
+    c.base = second.url();
+    assert_eq!(c.refresh().await.status, StatusCode::OK);
+    let users = c.get("/api/admin/users").await;
+    // Seeded once: still exactly the two demo users.
+    assert_eq!(
+        users.body.as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        users.body
+    );
+    second.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests of the dev backend over real HTTP on 127.0.0.1.
+// Panicking on unexpected results is exactly what a test should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod bad_input;
+mod cli;
+mod common;
+mod hooks;
+mod notes;
+mod static_files;
