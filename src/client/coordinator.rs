@@ -18,6 +18,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+pub use super::cross_tab::{refresh_decision, RefreshDecision, RefreshRecord};
+
 /// Identifies one logical request (stable across its replay).
 pub type RequestId = u64;
 
@@ -506,38 +508,6 @@ fn fail(id: RequestId, failure: Failure) -> Action {
     Action::Settle {
         id,
         settlement: Settlement::Fail(failure),
-    }
-}
-
-/// What another tab left behind after refreshing: a timestamp and the new expiry — never a token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RefreshRecord {
-    pub refreshed_at_ms: u64,
-    pub expires_at: Option<u64>,
-}
-
-/// Decided inside the cross-tab lock, just before calling the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefreshDecision {
-    Needed,
-    AlreadyDone { expires_at: Option<u64> },
-}
-
-/// Is a refresh still needed? Not if another tab refreshed after our epoch began (our cookies are therefore
-/// already the new ones) and the token it got is not yet expired. Page load starts an epoch, so a record
-/// left by an earlier visit never counts.
-pub fn refresh_decision(
-    record: Option<RefreshRecord>,
-    epoch_started_ms: u64,
-    now: u64,
-) -> RefreshDecision {
-    match record {
-        Some(r) if r.refreshed_at_ms > epoch_started_ms && r.expires_at.is_none_or(|e| e > now) => {
-            RefreshDecision::AlreadyDone {
-                expires_at: r.expires_at,
-            }
-        }
-        _ => RefreshDecision::Needed,
     }
 }
 

@@ -5,6 +5,7 @@
 //! once; see `coordinator.rs` for the rules and `driver.rs` for how they are carried out.
 
 pub mod coordinator;
+pub mod cross_tab;
 mod driver;
 pub mod error;
 pub mod runtime;

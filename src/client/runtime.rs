@@ -104,7 +104,7 @@ pub trait Tabs {
         &self,
         job: LocalBoxFuture<'static, RefreshOutcome>,
     ) -> LocalBoxFuture<'static, RefreshOutcome>;
-    /// The last refresh any tab recorded.
+    /// The last refresh recorded, if another tab made it (this tab's own refreshes are tracked by the epoch).
     fn last_refresh(&self) -> Option<RefreshRecord>;
     fn record_refresh(&self, record: RefreshRecord);
     fn broadcast(&self, message: TabMessage);
@@ -112,11 +112,9 @@ pub trait Tabs {
     fn listen(&self, listener: Box<dyn Fn(TabMessage)>);
 }
 
-/// A single tab: no lock needed (the coordinator is single-flight), the record kept in memory.
+/// A single tab: no lock needed (the coordinator is single-flight), no other tab's record to consult.
 #[derive(Default)]
-pub struct SingleTab {
-    record: Cell<Option<RefreshRecord>>,
-}
+pub struct SingleTab;
 
 impl Tabs for SingleTab {
     fn with_refresh_lock(
@@ -126,11 +124,9 @@ impl Tabs for SingleTab {
         job
     }
     fn last_refresh(&self) -> Option<RefreshRecord> {
-        self.record.get()
+        None
     }
-    fn record_refresh(&self, record: RefreshRecord) {
-        self.record.set(Some(record));
-    }
+    fn record_refresh(&self, _record: RefreshRecord) {}
     fn broadcast(&self, _message: TabMessage) {}
     fn listen(&self, _listener: Box<dyn Fn(TabMessage)>) {}
 }

@@ -399,9 +399,10 @@ fn refresh_decision_skips_only_for_a_newer_valid_record() {
         refresh_decision(rec(90, Some(1_000)), 100, 200),
         RefreshDecision::Needed
     );
+    // A tie is "already done" (see the doc comment).
     assert_eq!(
         refresh_decision(rec(100, Some(1_000)), 100, 200),
-        RefreshDecision::Needed
+        RefreshDecision::AlreadyDone { expires_at: Some(1_000) }
     );
     // Refreshed after: skip and adopt its expiry.
     assert_eq!(

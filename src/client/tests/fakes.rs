@@ -330,7 +330,7 @@ impl Transport for FakeServer {
 pub struct Hub {
     locked: Cell<bool>,
     waiters: RefCell<VecDeque<oneshot::Sender<()>>>,
-    record: Cell<Option<RefreshRecord>>,
+    record: Cell<Option<(usize, RefreshRecord)>>,
     listeners: RefCell<Vec<(usize, Rc<dyn Fn(TabMessage)>)>>,
     pub broadcasts: RefCell<Vec<(usize, TabMessage)>>,
 }
@@ -371,10 +371,10 @@ impl Tabs for HubTab {
         .boxed_local()
     }
     fn last_refresh(&self) -> Option<RefreshRecord> {
-        self.hub.record.get()
+        self.hub.record.get().filter(|(tab, _)| *tab != self.tab).map(|(_, r)| r)
     }
     fn record_refresh(&self, record: RefreshRecord) {
-        self.hub.record.set(Some(record));
+        self.hub.record.set(Some((self.tab, record)));
     }
     fn broadcast(&self, message: TabMessage) {
         self.hub.broadcasts.borrow_mut().push((self.tab, message));
