@@ -1,13 +1,29 @@
 //! Reusable pieces of UI. One component per file.
 
 mod config_error;
+mod confirm_delete;
+mod lab_report;
 mod layout;
 mod loading;
 mod missing_provider;
+mod new_note;
+mod note_form;
 mod page_error;
+mod remote;
+mod roles;
+mod session_list;
+mod timestamp;
 
 pub use config_error::{ConfigErrorPage, ConfigErrorProps};
+pub use confirm_delete::ConfirmDelete;
+pub use lab_report::{LabFigures, LabOutcome, LabReport};
 pub use layout::Layout;
 pub use loading::Loading;
 pub use missing_provider::MissingProvider;
+pub use new_note::{NewNote, SaveErrors};
+pub use note_form::NoteForm;
 pub use page_error::PageError;
+pub use remote::{use_fetch, Remote};
+pub use roles::Roles;
+pub use session_list::SessionList;
+pub use timestamp::{format_local, Timestamp};

@@ -1,6 +1,7 @@
 //! One file per page. Guards (in `routes`) decide whether a page may render; pages assume they may.
 
 mod admin;
+pub(crate) mod api;
 mod forbidden;
 mod home;
 mod lab;

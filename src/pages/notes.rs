@@ -1,6 +1,243 @@
+//! The notes list with a "new note" form; each note links to its editor and can be deleted in place.
+
+use super::api::{self, newest_first, Note, User};
+use crate::client::Client;
+use crate::components::{
+    ConfirmDelete, Loading, MissingProvider, NewNote, PageError, Remote, Timestamp,
+};
+use crate::routes::Route;
+use crate::session::draft::{self, draft_key};
+use crate::session::use_session;
+use std::collections::BTreeSet;
+use std::rc::Rc;
 use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// Longest body excerpt shown in the list, in characters.
+const EXCERPT: usize = 160;
 
 #[component]
 pub fn Notes() -> Html {
-    html! { <h1>{ "Notes" }</h1> }
+    let session = use_session();
+    match session
+        .as_ref()
+        .and_then(|s| Some((s.client.clone(), s.user()?.clone())))
+    {
+        // Keyed by user: another account's drafts and notes never linger in this page's state.
+        Some((client, user)) => {
+            let key = user.id;
+            html! { <NotesPage {key} {client} {user} /> }
+        }
+        None => html! { <MissingProvider /> },
+    }
+}
+
+/// The list and the deletions under way. A reducer, because several requests may finish in any order.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct NotesList {
+    notes: Remote<Vec<Note>>,
+    deleting: BTreeSet<i64>,
+}
+
+enum ListAction {
+    Loading,
+    Loaded(Result<Vec<Note>, crate::client::ApiError>),
+    Added(Note),
+    DeleteStarted(i64),
+    Deleted(i64),
+    DeleteFailed(i64),
+}
+
+impl Reducible for NotesList {
+    type Action = ListAction;
+
+    fn reduce(self: Rc<Self>, action: ListAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            ListAction::Loading => next.notes = Remote::Loading,
+            ListAction::Loaded(result) => {
+                next.notes = result
+                    .map(|mut notes| {
+                        newest_first(&mut notes);
+                        notes
+                    })
+                    .into()
+            }
+            ListAction::Added(note) => {
+                // While the list is still loading, the load itself will include the new note.
+                if let Remote::Ready(notes) = &mut next.notes {
+                    notes.retain(|n| n.id != note.id);
+                    notes.insert(0, note);
+                }
+            }
+            ListAction::DeleteStarted(id) => {
+                next.deleting.insert(id);
+            }
+            ListAction::Deleted(id) => {
+                next.deleting.remove(&id);
+                if let Remote::Ready(notes) = &mut next.notes {
+                    notes.retain(|n| n.id != id);
+                }
+            }
+            ListAction::DeleteFailed(id) => {
+                next.deleting.remove(&id);
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NotesPageProps {
+    client: Client,
+    user: User,
+}
+
+#[component]
+fn NotesPage(props: &NotesPageProps) -> Html {
+    let list = use_reducer(NotesList::default);
+    let status = use_state(String::new);
+    let error = use_state(|| Option::<String>::None);
+
+    let load = {
+        let (client, list) = (props.client.clone(), list.dispatcher());
+        Callback::from(move |()| {
+            list.dispatch(ListAction::Loading);
+            let (client, list) = (client.clone(), list.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                list.dispatch(ListAction::Loaded(
+                    client.get::<Vec<Note>>(api::NOTES).await,
+                ));
+            });
+        })
+    };
+    {
+        let load = load.clone();
+        use_effect_with((), move |_| load.emit(()));
+    }
+
+    let on_created = {
+        let (list, status, error) = (list.dispatcher(), status.clone(), error.clone());
+        Callback::from(move |note: Note| {
+            status.set(format!("Note “{}” saved.", note.title));
+            error.set(None);
+            list.dispatch(ListAction::Added(note));
+        })
+    };
+    let on_delete = {
+        let (client, list, status, error) = (
+            props.client.clone(),
+            list.dispatcher(),
+            status.clone(),
+            error.clone(),
+        );
+        let user_id = props.user.id;
+        Callback::from(move |note: Note| {
+            list.dispatch(ListAction::DeleteStarted(note.id));
+            status.set(format!("Deleting “{}”…", note.title));
+            let (client, list, status, error) =
+                (client.clone(), list.clone(), status.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.delete::<()>(&api::note_path(note.id)).await {
+                    // 404: someone (another tab) deleted it first; the outcome the user wanted.
+                    Ok(()) | Err(crate::client::ApiError::Http { status: 404, .. }) => {
+                        draft::clear(&draft_key(user_id, Some(note.id)));
+                        list.dispatch(ListAction::Deleted(note.id));
+                        status.set(format!("Note “{}” deleted.", note.title));
+                        error.set(None);
+                    }
+                    Err(err) => {
+                        list.dispatch(ListAction::DeleteFailed(note.id));
+                        status.set(String::new());
+                        error.set(Some(format!(
+                            "Couldn't delete “{}”. {}",
+                            note.title,
+                            err.user_message()
+                        )));
+                    }
+                }
+            });
+        })
+    };
+
+    let content = match &list.notes {
+        Remote::Loading => html! { <Loading label="Loading your notes…" /> },
+        Remote::Failed(err) => {
+            let retry = (!err.is_session_ended()).then_some(load.clone());
+            html! { <PageError title="Couldn't load your notes" message={err.user_message()} {retry} /> }
+        }
+        Remote::Ready(notes) => html! {
+            <>
+                if notes.is_empty() {
+                    <p class="muted" data-testid="notes-empty">{ "No notes yet. Write your first one with the form." }</p>
+                }
+                <ul class="note-list" data-testid="notes-list">
+                    { for notes.iter().map(|note| note_item(note, list.deleting.contains(&note.id), &on_delete)) }
+                </ul>
+            </>
+        },
+    };
+    let count = match &list.notes {
+        Remote::Ready(notes) => Some(notes.len()),
+        _ => None,
+    };
+
+    html! {
+        <div class="page" data-testid="notes">
+            <header class="page-header">
+                <h1>{ "Notes" }</h1>
+                <p class="lead">{ "Private to you. Unsaved text is kept in this tab until you save it." }</p>
+            </header>
+            <p class={classes!("live-status", (!status.is_empty()).then_some("notice notice-success"))}
+                role="status" aria-live="polite" data-testid="notes-status">{ (*status).clone() }</p>
+            if let Some(message) = (*error).clone() {
+                <p class="notice notice-error" role="alert" data-testid="notes-error">{ message }</p>
+            }
+            <div class="split">
+                <NewNote client={props.client.clone()} user_id={props.user.id} {on_created} />
+                <section class="notes-section" aria-labelledby="notes-list-heading"
+                    aria-busy={matches!(list.notes, Remote::Loading).then_some("true")}>
+                    <h2 id="notes-list-heading">
+                        { "Your notes" }
+                        if let Some(count) = count { <span class="count">{ format!(" ({count})") }</span> }
+                    </h2>
+                    { content }
+                </section>
+            </div>
+        </div>
+    }
+}
+
+fn note_item(note: &Note, deleting: bool, on_delete: &Callback<Note>) -> Html {
+    let on_confirm = {
+        let (note, on_delete) = (note.clone(), on_delete.clone());
+        Callback::from(move |()| on_delete.emit(note.clone()))
+    };
+    let route = Route::Note { id: note.id };
+    html! {
+        <li key={note.id} class="note-item card" data-testid="note-item" data-note-id={note.id.to_string()}>
+            <h3 class="note-title"><Link<Route> to={route.clone()}>{ note.title.clone() }</Link<Route>></h3>
+            if !note.body.trim().is_empty() {
+                <p class="note-excerpt">{ excerpt(&note.body) }</p>
+            }
+            <p class="note-meta muted small">
+                { "Updated " }<Timestamp ms={note.updated_at} />
+            </p>
+            <div class="note-actions">
+                <Link<Route> to={route} classes="button button-quiet button-small">
+                    { "Edit" }<span class="visually-hidden">{ format!(" “{}”", note.title) }</span>
+                </Link<Route>>
+                <ConfirmDelete subject={note.title.clone()} {on_confirm} pending={deleting} />
+            </div>
+        </li>
+    }
+}
+
+/// The start of a body, cut at a character boundary.
+fn excerpt(body: &str) -> String {
+    let trimmed = body.trim();
+    match trimmed.char_indices().nth(EXCERPT) {
+        Some((cut, _)) => format!("{}…", trimmed[..cut].trim_end()),
+        None => trimmed.to_string(),
+    }
 }

@@ -1,0 +1,169 @@
+//! A Lab scenario: the form as typed, its validation, and the run itself.
+
+use crate::client::Client;
+use crate::components::{LabFigures, LabOutcome};
+use futures_util::future::join_all;
+use serde::de::IgnoredAny;
+use std::collections::HashMap;
+
+const MAX_REQUESTS: u32 = 1000;
+const MAX_GAP_MS: u32 = 60_000;
+/// How many distinct error messages the report lists.
+const MAX_ERRORS: usize = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every request at once.
+    Storm,
+    /// Request k at k × gap.
+    Stagger,
+}
+
+/// The form, as typed (numbers stay text until the run, so a half-typed value is never rejected mid-edit).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Form {
+    pub n: String,
+    pub path: String,
+    pub mode: Mode,
+    pub gap_ms: String,
+}
+
+impl Form {
+    pub fn from_query(query: &HashMap<String, String>) -> Form {
+        let get = |key: &str, default: &str| {
+            query
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| default.to_string())
+        };
+        Form {
+            n: get("n", "50"),
+            path: get("path", "/api/notes"),
+            mode: if query.get("mode").map(String::as_str) == Some("stagger") {
+                Mode::Stagger
+            } else {
+                Mode::Storm
+            },
+            gap_ms: get("gap_ms", "10"),
+        }
+    }
+
+    pub fn validate(&self) -> Result<Scenario, FormErrors> {
+        let n = self
+            .n
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_REQUESTS).contains(n));
+        let gap_ms = self
+            .gap_ms
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|g| *g <= MAX_GAP_MS);
+        let path = self.path.trim();
+        // A path of this API, not a URL: the client adds the configured origin.
+        let path_ok = path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.chars().any(char::is_whitespace);
+        match (n, gap_ms, path_ok) {
+            (Some(n), Some(gap_ms), true) => Ok(Scenario {
+                n,
+                path: path.to_string(),
+                mode: self.mode,
+                gap_ms,
+            }),
+            _ => Err(FormErrors {
+                n: n.is_none()
+                    .then(|| format!("Enter a whole number from 1 to {MAX_REQUESTS}.")),
+                path: (!path_ok)
+                    .then(|| "Enter an API path starting with /, such as /api/notes.".to_string()),
+                gap_ms: gap_ms
+                    .is_none()
+                    .then(|| format!("Enter a whole number of milliseconds up to {MAX_GAP_MS}.")),
+            }),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FormErrors {
+    pub n: Option<String>,
+    pub path: Option<String>,
+    pub gap_ms: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub n: u32,
+    pub path: String,
+    pub mode: Mode,
+    pub gap_ms: u32,
+}
+
+impl Scenario {
+    /// Request k's path: a distinct URL each, so the browser never merges or serialises them.
+    fn path_for(&self, k: u32) -> String {
+        let separator = if self.path.contains('?') { '&' } else { '?' };
+        format!("{}{separator}i={k}", self.path)
+    }
+
+    fn delay_for(&self, k: u32) -> u32 {
+        match self.mode {
+            Mode::Storm => 0,
+            Mode::Stagger => k.saturating_mul(self.gap_ms),
+        }
+    }
+}
+
+/// Milliseconds on the page's monotonic clock (`Date.now()` only where `performance` is missing).
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+pub async fn run(client: Client, scenario: Scenario) -> LabOutcome {
+    let before = client.stats();
+    let started = now_ms();
+    let requests = (0..scenario.n).map(|k| {
+        let (client, path, delay) = (client.clone(), scenario.path_for(k), scenario.delay_for(k));
+        async move {
+            if delay > 0 {
+                gloo_timers::future::TimeoutFuture::new(delay).await;
+            }
+            // The body is irrelevant here; only whether the call succeeded.
+            client.get::<IgnoredAny>(&path).await
+        }
+    });
+    // join_all polls every request on its first poll, so a storm really is issued all at once.
+    let results = join_all(requests).await;
+    let ms = (now_ms() - started).max(0.0).round() as u64;
+    let after = client.stats();
+
+    let mut outcome = LabOutcome {
+        figures: LabFigures {
+            ms,
+            refreshes: after.refreshes.saturating_sub(before.refreshes),
+            replays: after.replays.saturating_sub(before.replays),
+            ..LabFigures::default()
+        },
+        errors: Vec::new(),
+    };
+    for result in results {
+        match result {
+            Ok(_) => outcome.figures.ok += 1,
+            Err(err) => {
+                outcome.figures.failed += 1;
+                let message = err.user_message();
+                if let Some(entry) = outcome.errors.iter_mut().find(|(m, _)| *m == message) {
+                    entry.1 += 1;
+                } else if outcome.errors.len() < MAX_ERRORS {
+                    outcome.errors.push((message, 1));
+                }
+            }
+        }
+    }
+    outcome
+}
