@@ -26,11 +26,57 @@ pub fn refresh_decision(
     now: u64,
 ) -> RefreshDecision {
     match record {
-        Some(r) if r.refreshed_at_ms >= epoch_started_ms && r.expires_at.is_none_or(|e| e > now) => {
+        Some(r)
+            if r.refreshed_at_ms >= epoch_started_ms && r.expires_at.is_none_or(|e| e > now) =>
+        {
             RefreshDecision::AlreadyDone {
                 expires_at: r.expires_at,
             }
         }
         _ => RefreshDecision::Needed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_decision_skips_only_for_a_newer_valid_record() {
+        let rec = |at, exp| {
+            Some(RefreshRecord {
+                refreshed_at_ms: at,
+                expires_at: exp,
+            })
+        };
+        assert_eq!(refresh_decision(None, 100, 200), RefreshDecision::Needed);
+        // Refreshed before our epoch began: our cookies are that refresh's; they failed, so refresh.
+        assert_eq!(
+            refresh_decision(rec(90, Some(1_000)), 100, 200),
+            RefreshDecision::Needed
+        );
+        // A tie is "already done" (see the doc comment).
+        assert_eq!(
+            refresh_decision(rec(100, Some(1_000)), 100, 200),
+            RefreshDecision::AlreadyDone {
+                expires_at: Some(1_000)
+            }
+        );
+        // Refreshed after: skip and adopt its expiry.
+        assert_eq!(
+            refresh_decision(rec(150, Some(1_000)), 100, 200),
+            RefreshDecision::AlreadyDone {
+                expires_at: Some(1_000)
+            }
+        );
+        assert_eq!(
+            refresh_decision(rec(150, None), 100, 200),
+            RefreshDecision::AlreadyDone { expires_at: None }
+        );
+        // …unless what it got has expired too.
+        assert_eq!(
+            refresh_decision(rec(150, Some(180)), 100, 200),
+            RefreshDecision::Needed
+        );
     }
 }

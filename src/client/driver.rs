@@ -10,17 +10,17 @@ use std::rc::{Rc, Weak};
 use futures_channel::oneshot;
 use futures_util::future::{self, Either, FutureExt};
 
-use super::coordinator::{
-    refresh_decision, Action, Coordinator, EndReason, Failure, Limits, RefreshDecision, RefreshOutcome,
-    RefreshRecord, RequestId, Settlement,
-};
+use super::coordinator::{Action, Coordinator, EndReason, Failure, Limits, RequestId, Settlement};
 use super::error::ApiError;
 use super::runtime::{
-    AbortHandle, HttpRequest, HttpResponse, Method, Runtime, TabMessage, TabMessageKind, Tabs, Transport,
+    AbortHandle, HttpRequest, HttpResponse, Runtime, TabMessage, TabMessageKind, Tabs, Transport,
     TransportError,
 };
-use super::types::{ClientEvent, ClientStats, ExpiryOnly};
+use super::types::{ClientEvent, ClientStats};
 use crate::config::Config;
+
+mod refresh;
+mod session;
 
 type Outcome = Result<HttpResponse, ApiError>;
 type Listener = Rc<dyn Fn(&ClientEvent)>;
@@ -100,7 +100,12 @@ impl Inner {
     }
 
     /// Sends `request` through the coordinator (queue, refresh, replay) and waits for its final answer.
-    pub(crate) async fn call(self: &Rc<Self>, request: HttpRequest, timeout_ms: u64, abort: Option<AbortHandle>) -> Outcome {
+    pub(crate) async fn call(
+        self: &Rc<Self>,
+        request: HttpRequest,
+        timeout_ms: u64,
+        abort: Option<AbortHandle>,
+    ) -> Outcome {
         if abort.as_ref().is_some_and(AbortHandle::is_aborted) {
             return Err(ApiError::Aborted);
         }
@@ -110,7 +115,14 @@ impl Inner {
             let id = st.next_id;
             st.next_id += 1;
             st.stats.requests += 1;
-            let pending = Pending { request, timeout_ms, reply, outcome: None, transmission: None, sends: 0 };
+            let pending = Pending {
+                request,
+                timeout_ms,
+                reply,
+                outcome: None,
+                transmission: None,
+                sends: 0,
+            };
             st.pending.insert(id, pending);
             let now = self.runtime.now_ms();
             (id, st.coordinator.issue(id, now))
@@ -129,14 +141,26 @@ impl Inner {
     }
 
     /// Sends `request` once, past the coordinator (login, logout, `skip_refresh`).
-    pub(crate) async fn call_direct(&self, request: HttpRequest, timeout_ms: u64, abort: Option<AbortHandle>) -> Outcome {
+    pub(crate) async fn call_direct(
+        &self,
+        request: HttpRequest,
+        timeout_ms: u64,
+        abort: Option<AbortHandle>,
+    ) -> Outcome {
         let signal = AbortHandle::new();
         if let Some(abort) = abort {
             let signal = signal.clone();
             abort.on_abort(move || signal.abort());
         }
         self.state.borrow_mut().stats.sent += 1;
-        transmit(&*self.transport, &*self.runtime, &request, timeout_ms, &signal).await
+        transmit(
+            &*self.transport,
+            &*self.runtime,
+            &request,
+            timeout_ms,
+            &signal,
+        )
+        .await
     }
 
     fn abort(self: &Rc<Self>, id: RequestId) {
@@ -150,9 +174,11 @@ impl Inner {
             match action {
                 Action::Send { id, .. } => self.send(id),
                 Action::Settle { id, settlement } => self.settle(id, settlement),
-                Action::StartRefresh { refresh_id, epoch_started_ms, .. } => {
-                    self.start_refresh(refresh_id, epoch_started_ms)
-                }
+                Action::StartRefresh {
+                    refresh_id,
+                    epoch_started_ms,
+                    ..
+                } => self.start_refresh(refresh_id, epoch_started_ms),
                 Action::AbortRefresh { refresh_id } => {
                     let handle = {
                         let mut st = self.state.borrow_mut();
@@ -171,7 +197,10 @@ impl Inner {
                 Action::SessionEnded { reason } => {
                     self.state.borrow_mut().stats.sessions_ended += 1;
                     if reason == EndReason::RefreshRefused {
-                        self.tabs.broadcast(TabMessage { kind: TabMessageKind::Ended, expires_at: None });
+                        self.tabs.broadcast(TabMessage {
+                            kind: TabMessageKind::Ended,
+                            expires_at: None,
+                        });
                     }
                     self.emit(match reason {
                         EndReason::SignedOutElsewhere => ClientEvent::SignedOutElsewhere,
@@ -203,7 +232,14 @@ impl Inner {
         let inner = self.clone();
         self.runtime.spawn(
             async move {
-                let outcome = transmit(&*inner.transport, &*inner.runtime, &request, timeout_ms, &signal).await;
+                let outcome = transmit(
+                    &*inner.transport,
+                    &*inner.runtime,
+                    &request,
+                    timeout_ms,
+                    &signal,
+                )
+                .await;
                 inner.transmitted(id, outcome);
             }
             .boxed_local(),
@@ -254,99 +290,6 @@ impl Inner {
         let _ = pending.reply.send(result);
     }
 
-    fn start_refresh(self: &Rc<Self>, refresh_id: u64, epoch_started_ms: u64) {
-        let signal = AbortHandle::new();
-        self.state.borrow_mut().refresh = Some((refresh_id, signal.clone()));
-        let job = self.clone().refresh_job(signal, epoch_started_ms).boxed_local();
-        let locked = self.tabs.with_refresh_lock(job);
-        let inner = self.clone();
-        self.runtime.spawn(
-            async move {
-                let outcome = locked.await;
-                inner.refresh_done(refresh_id, outcome);
-            }
-            .boxed_local(),
-        );
-    }
-
-    /// Runs inside the cross-tab lock: skip if another tab already refreshed, else call the server.
-    async fn refresh_job(self: Rc<Self>, signal: AbortHandle, epoch_started_ms: u64) -> RefreshOutcome {
-        if signal.is_aborted() {
-            return RefreshOutcome::Unavailable; // timed out waiting for the lock; ignored by the coordinator
-        }
-        let now = self.runtime.now_ms();
-        if let RefreshDecision::AlreadyDone { expires_at } =
-            refresh_decision(self.tabs.last_refresh(), epoch_started_ms, now)
-        {
-            self.state.borrow_mut().stats.refreshes_skipped += 1;
-            return RefreshOutcome::AlreadyRefreshedElsewhere { expires_at };
-        }
-        self.state.borrow_mut().stats.refreshes += 1;
-        let request = HttpRequest {
-            method: Method::Post,
-            url: self.config.url(&self.config.refresh_path),
-            body: None,
-            csrf_cookie: Some(self.config.refresh_csrf_cookie().to_owned()),
-        };
-        // No timer of its own: the coordinator's refresh timeout fires `signal`.
-        match self.transport.send(&request, &signal).await {
-            Ok(r) if (200..300).contains(&r.status) => {
-                // A body we cannot read still means rotated cookies; we just don't learn the expiry.
-                let expires_at = serde_json::from_slice::<ExpiryOnly>(&r.body)
-                    .ok()
-                    .and_then(|e| e.access_expires_at);
-                let refreshed_at_ms = self.runtime.now_ms();
-                self.tabs.record_refresh(RefreshRecord { refreshed_at_ms, expires_at });
-                self.tabs.broadcast(TabMessage { kind: TabMessageKind::Refreshed, expires_at });
-                RefreshOutcome::Refreshed { expires_at }
-            }
-            Ok(r) if r.status == 401 || r.status == 403 => RefreshOutcome::Refused,
-            Ok(_) | Err(_) => RefreshOutcome::Unavailable,
-        }
-    }
-
-    fn refresh_done(self: &Rc<Self>, refresh_id: u64, outcome: RefreshOutcome) {
-        let (actions, current) = {
-            let mut st = self.state.borrow_mut();
-            let current = st.coordinator.refresh_in_flight().is_some_and(|r| r.id == refresh_id);
-            if current {
-                st.refresh = None;
-                if outcome == RefreshOutcome::Unavailable {
-                    st.stats.refresh_failures += 1;
-                }
-            }
-            let now = self.runtime.now_ms();
-            (st.coordinator.refresh_finished(refresh_id, outcome, now), current)
-        };
-        if let (true, RefreshOutcome::Refreshed { expires_at } | RefreshOutcome::AlreadyRefreshedElsewhere { expires_at }) =
-            (current, outcome)
-        {
-            self.emit(ClientEvent::Refreshed { expires_at });
-        }
-        self.perform(actions);
-    }
-
-    fn on_tab_message(self: &Rc<Self>, message: TabMessage) {
-        let now = self.runtime.now_ms();
-        let expires_at = message.expires_at;
-        let actions = {
-            let mut st = self.state.borrow_mut();
-            let c = &mut st.coordinator;
-            match message.kind {
-                TabMessageKind::Refreshed => c.remote_refreshed(expires_at, now),
-                TabMessageKind::Login => c.signed_in_elsewhere(expires_at, now),
-                TabMessageKind::Logout => c.signed_out_elsewhere(),
-                TabMessageKind::Ended => c.session_ended_elsewhere(),
-            }
-        };
-        match message.kind {
-            TabMessageKind::Refreshed => self.emit(ClientEvent::Refreshed { expires_at }),
-            TabMessageKind::Login => self.emit(ClientEvent::SignedInElsewhere),
-            _ => {} // ends are announced by the coordinator's SessionEnded action
-        }
-        self.perform(actions);
-    }
-
     /// Ticks the coordinator now (timer fired, tab became visible).
     pub(crate) fn tick(self: &Rc<Self>) {
         let now = self.runtime.now_ms();
@@ -354,7 +297,10 @@ impl Inner {
             let mut st = self.state.borrow_mut();
             let actions = st.coordinator.tick(now);
             // From tick, an AbortRefresh means the refresh timed out.
-            if actions.iter().any(|a| matches!(a, Action::AbortRefresh { .. })) {
+            if actions
+                .iter()
+                .any(|a| matches!(a, Action::AbortRefresh { .. }))
+            {
                 st.stats.refresh_failures += 1;
             }
             actions
@@ -397,64 +343,6 @@ impl Inner {
             }
             .boxed_local(),
         );
-    }
-
-    // ---- session changes made by this tab ----
-
-    pub(crate) fn signed_in(self: &Rc<Self>, expires_at: Option<u64>) {
-        let now = self.runtime.now_ms();
-        let actions = self.state.borrow_mut().coordinator.session_started(expires_at, now);
-        self.tabs.broadcast(TabMessage { kind: TabMessageKind::Login, expires_at });
-        self.perform(actions);
-    }
-
-    pub(crate) fn signed_out(self: &Rc<Self>) {
-        let actions = self.state.borrow_mut().coordinator.signed_out();
-        self.tabs.broadcast(TabMessage { kind: TabMessageKind::Logout, expires_at: None });
-        self.perform(actions);
-    }
-
-    pub(crate) fn observe_expiry(self: &Rc<Self>, expires_at: Option<u64>) {
-        self.state.borrow_mut().coordinator.observe_expiry(expires_at);
-        self.arm_timer();
-    }
-
-    // ---- subscribers and stats ----
-
-    pub(crate) fn add_listener(&self, listener: Listener) -> u64 {
-        let id = {
-            let mut st = self.state.borrow_mut();
-            st.next_listener += 1;
-            st.next_listener
-        };
-        self.listeners.borrow_mut().push((id, listener));
-        id
-    }
-
-    pub(crate) fn remove_listener(&self, id: u64) {
-        self.listeners.borrow_mut().retain(|(l, _)| *l != id);
-    }
-
-    fn emit(&self, event: ClientEvent) {
-        // Snapshot first: a listener may subscribe, unsubscribe or call the client.
-        let listeners: Vec<Listener> = self.listeners.borrow().iter().map(|(_, l)| l.clone()).collect();
-        for listener in listeners {
-            listener(&event);
-        }
-    }
-
-    pub(crate) fn stats(&self) -> ClientStats {
-        let st = self.state.borrow();
-        ClientStats {
-            epoch: st.coordinator.epoch(),
-            queued: st.coordinator.queued() as u64,
-            in_flight: st.coordinator.in_flight() as u64,
-            ..st.stats
-        }
-    }
-
-    pub(crate) fn is_session_ended(&self) -> bool {
-        self.state.borrow().coordinator.phase() == super::coordinator::Phase::Ended
     }
 }
 

@@ -44,8 +44,15 @@ pub struct Client {
 
 impl Client {
     /// A client over any transport, runtime and tab coordination (the browser one is `Client::browser`).
-    pub fn new(config: Config, transport: Rc<dyn Transport>, runtime: Rc<dyn Runtime>, tabs: Rc<dyn Tabs>) -> Client {
-        Client { inner: Inner::new(config, transport, runtime, tabs) }
+    pub fn new(
+        config: Config,
+        transport: Rc<dyn Transport>,
+        runtime: Rc<dyn Runtime>,
+        tabs: Rc<dyn Tabs>,
+    ) -> Client {
+        Client {
+            inner: Inner::new(config, transport, runtime, tabs),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -53,37 +60,87 @@ impl Client {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send(ApiRequest::new(Method::Get, path), RequestOptions::default()).await
+        self.send(
+            ApiRequest::new(Method::Get, path),
+            RequestOptions::default(),
+        )
+        .await
     }
 
-    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        self.send(ApiRequest::new(Method::Post, path).json(body)?, RequestOptions::default()).await
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send(
+            ApiRequest::new(Method::Post, path).json(body)?,
+            RequestOptions::default(),
+        )
+        .await
     }
 
-    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        self.send(ApiRequest::new(Method::Put, path).json(body)?, RequestOptions::default()).await
+    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send(
+            ApiRequest::new(Method::Put, path).json(body)?,
+            RequestOptions::default(),
+        )
+        .await
     }
 
-    pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        self.send(ApiRequest::new(Method::Patch, path).json(body)?, RequestOptions::default()).await
+    pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send(
+            ApiRequest::new(Method::Patch, path).json(body)?,
+            RequestOptions::default(),
+        )
+        .await
     }
 
     pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.send(ApiRequest::new(Method::Delete, path), RequestOptions::default()).await
+        self.send(
+            ApiRequest::new(Method::Delete, path),
+            RequestOptions::default(),
+        )
+        .await
     }
 
     /// The general call: any method, options, a typed answer (`()` for 204 / empty bodies).
-    pub async fn send<T: DeserializeOwned>(&self, request: ApiRequest, options: RequestOptions) -> Result<T, ApiError> {
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+        options: RequestOptions,
+    ) -> Result<T, ApiError> {
         decode(self.send_raw(request, options).await?)
     }
 
-    async fn send_raw(&self, request: ApiRequest, options: RequestOptions) -> Result<HttpResponse, ApiError> {
+    async fn send_raw(
+        &self,
+        request: ApiRequest,
+        options: RequestOptions,
+    ) -> Result<HttpResponse, ApiError> {
         let config = &self.inner.config;
-        let csrf_cookie = request.method.is_unsafe().then(|| config.csrf_cookie.clone());
-        let http = HttpRequest { method: request.method, url: config.url(&request.path), body: request.body, csrf_cookie };
+        let csrf_cookie = request
+            .method
+            .is_unsafe()
+            .then(|| config.csrf_cookie.clone());
+        let http = HttpRequest {
+            method: request.method,
+            url: config.url(&request.path),
+            body: request.body,
+            csrf_cookie,
+        };
         let timeout_ms = options.timeout_ms.unwrap_or(config.request_timeout_ms);
         if options.skip_refresh {
-            self.inner.call_direct(http, timeout_ms, options.abort).await
+            self.inner
+                .call_direct(http, timeout_ms, options.abort)
+                .await
         } else {
             self.inner.call(http, timeout_ms, options.abort).await
         }
@@ -97,10 +154,19 @@ impl Client {
             password: &'a str,
         }
         let config = &self.inner.config;
-        let request = ApiRequest::new(Method::Post, config.login_path.clone()).json(&Credentials { username, password })?;
+        let request = ApiRequest::new(Method::Post, config.login_path.clone())
+            .json(&Credentials { username, password })?;
         // Login is CSRF-exempt: there is no CSRF cookie before it.
-        let http = HttpRequest { method: Method::Post, url: config.url(&config.login_path), body: request.body, csrf_cookie: None };
-        let response = self.inner.call_direct(http, config.request_timeout_ms, None).await?;
+        let http = HttpRequest {
+            method: Method::Post,
+            url: config.url(&config.login_path),
+            body: request.body,
+            csrf_cookie: None,
+        };
+        let response = self
+            .inner
+            .call_direct(http, config.request_timeout_ms, None)
+            .await?;
         let info: SessionInfo = decode(response)?;
         self.inner.signed_in(info.access_expires_at);
         Ok(info)
@@ -110,8 +176,13 @@ impl Client {
     /// error is still returned, so the UI can say so).
     pub async fn logout(&self) -> Result<(), ApiError> {
         let path = self.inner.config.logout_path.clone();
-        let options = RequestOptions { skip_refresh: true, ..RequestOptions::default() };
-        let result = self.send::<()>(ApiRequest::new(Method::Post, path), options).await;
+        let options = RequestOptions {
+            skip_refresh: true,
+            ..RequestOptions::default()
+        };
+        let result = self
+            .send::<()>(ApiRequest::new(Method::Post, path), options)
+            .await;
         self.inner.signed_out();
         result
     }
@@ -126,7 +197,10 @@ impl Client {
     /// Hears session events until the returned [`Subscription`] is dropped.
     pub fn subscribe(&self, callback: impl Fn(&ClientEvent) + 'static) -> Subscription {
         let id = self.inner.add_listener(Rc::new(callback));
-        Subscription { inner: Rc::downgrade(&self.inner), id }
+        Subscription {
+            inner: Rc::downgrade(&self.inner),
+            id,
+        }
     }
 
     pub fn stats(&self) -> ClientStats {
@@ -153,7 +227,9 @@ impl PartialEq for Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("stats", &self.stats()).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
     }
 }
 
@@ -174,7 +250,9 @@ impl Drop for Subscription {
 
 impl fmt::Debug for Subscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Subscription").field("id", &self.id).finish()
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -182,8 +260,15 @@ impl fmt::Debug for Subscription {
 /// [`ApiError::Http`] with the server's error body when it sent one.
 fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, ApiError> {
     if !(200..300).contains(&response.status) {
-        return Err(ApiError::Http { status: response.status, body: ErrorBody::parse(&response.body) });
+        return Err(ApiError::Http {
+            status: response.status,
+            body: ErrorBody::parse(&response.body),
+        });
     }
-    let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &response.body };
+    let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        &response.body
+    };
     serde_json::from_slice(body).map_err(|e| ApiError::Decode(e.to_string()))
 }

@@ -175,12 +175,73 @@ impl AbortHandle {
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AbortHandle").field("aborted", &self.is_aborted()).finish()
+        f.debug_struct("AbortHandle")
+            .field("aborted", &self.is_aborted())
+            .finish()
     }
 }
 
 impl PartialEq for AbortHandle {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The value of cookie `name` in a `document.cookie` string (`"a=1; b=2"`).
+pub fn cookie_value(cookies: &str, name: &str) -> Option<String> {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_one_cookie() {
+        let jar = "theme=dark; lanyard_csrf=abc=def; x_lanyard_csrf=no";
+        assert_eq!(
+            cookie_value(jar, "lanyard_csrf").as_deref(),
+            Some("abc=def")
+        );
+        assert_eq!(cookie_value(jar, "theme").as_deref(), Some("dark"));
+        assert_eq!(cookie_value(jar, "csrf"), None);
+        assert_eq!(cookie_value("", "lanyard_csrf"), None);
+    }
+
+    #[test]
+    fn abort_handle_fires_once_and_late_listeners_run_at_once() {
+        let hits = Rc::new(Cell::new(0));
+        let handle = AbortHandle::new();
+        let h = hits.clone();
+        handle.on_abort(move || h.set(h.get() + 1));
+        handle.clone().abort();
+        handle.abort();
+        assert_eq!(hits.get(), 1);
+        let h = hits.clone();
+        handle.on_abort(move || h.set(h.get() + 10));
+        assert_eq!(hits.get(), 11);
+        assert!(handle.is_aborted());
+    }
+
+    #[test]
+    fn tab_messages_are_small_json() {
+        let msg = TabMessage {
+            kind: TabMessageKind::Refreshed,
+            expires_at: Some(5),
+        };
+        let text = serde_json::to_string(&msg).unwrap_or_default();
+        assert_eq!(text, r#"{"kind":"refreshed","expires_at":5}"#);
+        let back: Result<TabMessage, _> = serde_json::from_str(r#"{"kind":"logout"}"#);
+        assert_eq!(
+            back.ok(),
+            Some(TabMessage {
+                kind: TabMessageKind::Logout,
+                expires_at: None
+            })
+        );
     }
 }

@@ -51,12 +51,17 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        ApiRequest { method, path: path.into(), body: None }
+        ApiRequest {
+            method,
+            path: path.into(),
+            body: None,
+        }
     }
 
     /// Sets a JSON body.
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, ApiError> {
-        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(body).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         self.body = Some(bytes.into());
         Ok(self)
     }
@@ -77,11 +82,15 @@ pub struct RequestOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientEvent {
     /// The session is over (refresh refused here or in another tab, or signed out here): go to the login page.
-    SessionEnded { reason: EndReason },
+    SessionEnded {
+        reason: EndReason,
+    },
     SignedInElsewhere,
     SignedOutElsewhere,
     /// New cookies (this tab or another); `expires_at` is the access token's new expiry, when known.
-    Refreshed { expires_at: Option<u64> },
+    Refreshed {
+        expires_at: Option<u64>,
+    },
 }
 
 /// Counters for the Lab page and tests.

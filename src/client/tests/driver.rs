@@ -10,31 +10,31 @@ use crate::client::coordinator::EndReason;
 use crate::client::*;
 use crate::config::Config;
 
-type Slot<T> = Rc<RefCell<Option<Result<T, ApiError>>>>;
+pub(super) type Slot<T> = Rc<RefCell<Option<Result<T, ApiError>>>>;
 
-fn get(env: &Env, path: &str) -> Slot<Value> {
+pub(super) fn get(env: &Env, path: &str) -> Slot<Value> {
     let client = env.client.clone();
     let path = path.to_string();
     env.spawn(async move { client.get::<Value>(&path).await })
 }
 
-fn get_with(env: &Env, path: &str, options: RequestOptions) -> Slot<Value> {
+pub(super) fn get_with(env: &Env, path: &str, options: RequestOptions) -> Slot<Value> {
     let client = env.client.clone();
     let request = ApiRequest::new(Method::Get, path);
     env.spawn(async move { client.send::<Value>(request, options).await })
 }
 
-fn take<T>(slot: &Slot<T>) -> Result<T, ApiError> {
+pub(super) fn take<T>(slot: &Slot<T>) -> Result<T, ApiError> {
     slot.borrow_mut().take().expect("the call has not finished")
 }
 
-fn signed_in(config: Config) -> Env {
+pub(super) fn signed_in(config: Config) -> Env {
     let env = Env::new(config);
     env.server.sign_in();
     env
 }
 
-fn events(client: &Client) -> (Rc<RefCell<Vec<ClientEvent>>>, Subscription) {
+pub(super) fn events(client: &Client) -> (Rc<RefCell<Vec<ClientEvent>>>, Subscription) {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let sink = seen.clone();
     let sub = client.subscribe(move |e| sink.borrow_mut().push(*e));
@@ -45,14 +45,24 @@ fn events(client: &Client) -> (Rc<RefCell<Vec<ClientEvent>>>, Subscription) {
 fn concurrent_requests_with_an_expired_token_cost_one_refresh() {
     let mut env = signed_in(config());
     env.server.expire_access();
-    let slots: Vec<_> = (0..25).map(|i| get(&env, &format!("/api/notes?i={i}"))).collect();
+    let slots: Vec<_> = (0..25)
+        .map(|i| get(&env, &format!("/api/notes?i={i}")))
+        .collect();
     env.run();
     for slot in &slots {
         assert!(take(slot).is_ok());
     }
     assert_eq!(env.server.refresh_calls(), 1);
     let stats = env.client.stats();
-    assert_eq!((stats.refreshes, stats.replays, stats.auth_failures, stats.epoch), (1, 25, 25, 1));
+    assert_eq!(
+        (
+            stats.refreshes,
+            stats.replays,
+            stats.auth_failures,
+            stats.epoch
+        ),
+        (1, 25, 25, 1)
+    );
     assert_eq!((stats.queued, stats.in_flight), (0, 0));
 }
 
@@ -66,7 +76,10 @@ fn a_late_401_is_replayed_without_a_second_refresh() {
     env.server.expire_access();
     env.server.release(0); // early: 401 → refresh (held)
     env.run();
-    assert_eq!(env.server.held_paths(), vec!["/api/notes", "/api/auth/refresh"]);
+    assert_eq!(
+        env.server.held_paths(),
+        vec!["/api/notes", "/api/auth/refresh"]
+    );
     env.server.release(1); // refresh OK → early replayed
     env.run();
     env.server.release(0); // late: sent with the old cookie, 401 after the refresh → replay, no refresh
@@ -87,18 +100,29 @@ fn refused_refresh_ends_the_session_and_new_requests_fail_fast() {
     let (seen, _sub) = events(&env.client);
     env.server.expire_access();
     env.server.state.borrow_mut().family_revoked = true;
-    let slots: Vec<_> = (0..3).map(|i| get(&env, &format!("/api/notes?i={i}"))).collect();
+    let slots: Vec<_> = (0..3)
+        .map(|i| get(&env, &format!("/api/notes?i={i}")))
+        .collect();
     env.run();
     for slot in &slots {
         assert_eq!(take(slot), Err(ApiError::SessionEnded));
     }
-    assert_eq!(*seen.borrow(), vec![ClientEvent::SessionEnded { reason: EndReason::RefreshRefused }]);
+    assert_eq!(
+        *seen.borrow(),
+        vec![ClientEvent::SessionEnded {
+            reason: EndReason::RefreshRefused
+        }]
+    );
     assert!(env.client.is_session_ended());
     let before = env.server.state.borrow().log.len();
     let again = get(&env, "/api/notes");
     env.run();
     assert_eq!(take(&again), Err(ApiError::SessionEnded));
-    assert_eq!(env.server.state.borrow().log.len(), before, "no request after the end");
+    assert_eq!(
+        env.server.state.borrow().log.len(),
+        before,
+        "no request after the end"
+    );
     assert_eq!(env.server.refresh_calls(), 1);
 }
 
@@ -106,7 +130,11 @@ fn refused_refresh_ends_the_session_and_new_requests_fail_fast() {
 fn unavailable_refresh_fails_retryably_then_the_next_request_works() {
     let mut env = signed_in(config());
     env.server.expire_access();
-    env.server.state.borrow_mut().refresh_faults.extend([RefreshFault::Status(503), RefreshFault::Drop]);
+    env.server
+        .state
+        .borrow_mut()
+        .refresh_faults
+        .extend([RefreshFault::Status(503), RefreshFault::Drop]);
     let a = get(&env, "/api/notes?i=a");
     env.run();
     assert_eq!(take(&a), Err(ApiError::RefreshUnavailable));
@@ -122,102 +150,17 @@ fn unavailable_refresh_fails_retryably_then_the_next_request_works() {
 }
 
 #[test]
-fn abort_while_queued_leaves_at_once() {
-    let mut env = signed_in(config());
-    env.server.set_hold(Hold::Refresh);
-    env.server.expire_access();
-    let a = get(&env, "/api/notes?i=a");
-    env.run();
-    let abort = AbortHandle::new();
-    let b = get_with(&env, "/api/notes?i=b", RequestOptions { abort: Some(abort.clone()), ..Default::default() });
-    env.run();
-    assert!(b.borrow().is_none(), "b waits for the refresh");
-    abort.abort();
-    env.run();
-    assert_eq!(take(&b), Err(ApiError::Aborted));
-    assert!(a.borrow().is_none());
-    env.server.release(0);
-    env.run();
-    assert!(take(&a).is_ok());
-    assert_eq!(env.server.count(Method::Get, "/api/notes"), 2, "b never reached the server");
-}
-
-#[test]
-fn abort_in_flight_cancels_the_transmission() {
-    let mut env = signed_in(config());
-    env.server.set_hold(Hold::All);
-    let abort = AbortHandle::new();
-    let a = get_with(&env, "/api/notes", RequestOptions { abort: Some(abort.clone()), ..Default::default() });
-    env.run();
-    assert_eq!(env.server.held(), 1);
-    abort.abort();
-    env.run();
-    assert_eq!(take(&a), Err(ApiError::Aborted));
-    assert_eq!(env.server.held(), 0);
-    // Already aborted: fails without a transmission.
-    let b = get_with(&env, "/api/notes", RequestOptions { abort: Some(abort), ..Default::default() });
-    env.run();
-    assert_eq!(take(&b), Err(ApiError::Aborted));
-    assert_eq!(env.client.stats().aborted, 1);
-}
-
-#[test]
-fn queue_cap_gives_queue_full() {
-    let mut env = signed_in(Config { queue_max: 3, ..config() });
-    env.server.set_hold(Hold::Refresh);
-    env.server.expire_access();
-    let slots: Vec<_> = (0..5).map(|i| get(&env, &format!("/api/notes?i={i}"))).collect();
-    env.run();
-    let full = slots.iter().filter(|s| *s.borrow() == Some(Err(ApiError::QueueFull))).count();
-    assert_eq!(full, 2);
-    env.server.release(0);
-    env.run();
-    assert_eq!(slots.iter().filter(|s| matches!(*s.borrow(), Some(Ok(_)))).count(), 3);
-    assert_eq!(env.client.stats().queue_full, 2);
-}
-
-#[test]
-fn queued_requests_time_out() {
-    let mut env = signed_in(Config { queue_max_wait_ms: 5_000, refresh_timeout_ms: 30_000, ..config() });
-    env.server.set_hold(Hold::Refresh);
-    env.server.expire_access();
-    let a = get(&env, "/api/notes");
-    env.advance(4_999);
-    assert!(a.borrow().is_none());
-    env.advance(1);
-    assert_eq!(take(&a), Err(ApiError::QueueTimeout));
-    env.advance(25_000); // the refresh itself times out and is withdrawn
-    assert_eq!(env.server.held(), 0);
-    assert_eq!(env.client.stats().refresh_failures, 1);
-}
-
-#[test]
-fn a_hanging_refresh_times_out_as_unavailable() {
-    let mut env = signed_in(config());
-    env.server.set_hold(Hold::Refresh);
-    env.server.expire_access();
-    let a = get(&env, "/api/notes");
-    env.advance(10_000);
-    assert_eq!(take(&a), Err(ApiError::RefreshUnavailable));
-    assert_eq!(env.server.held(), 0, "the refresh call was aborted");
-}
-
-#[test]
-fn request_timeout() {
-    let mut env = signed_in(config());
-    env.server.set_hold(Hold::All);
-    let a = get_with(&env, "/api/notes", RequestOptions { timeout_ms: Some(1_000), ..Default::default() });
-    env.advance(1_000);
-    assert_eq!(take(&a), Err(ApiError::Timeout));
-    assert_eq!(env.server.held(), 0);
-}
-
-#[test]
 fn one_replay_per_request() {
     let mut env = signed_in(config());
     let a = get(&env, "/api/always401");
     env.run();
-    assert!(matches!(take(&a), Err(ApiError::Http { status: 401, body: Some(_) })));
+    assert!(matches!(
+        take(&a),
+        Err(ApiError::Http {
+            status: 401,
+            body: Some(_)
+        })
+    ));
     assert_eq!(env.server.count(Method::Get, "/api/always401"), 2);
     assert_eq!(env.server.refresh_calls(), 1);
 }
@@ -226,7 +169,14 @@ fn one_replay_per_request() {
 fn skip_refresh_requests_are_never_intercepted() {
     let mut env = signed_in(config());
     env.server.expire_access();
-    let a = get_with(&env, "/api/notes", RequestOptions { skip_refresh: true, ..Default::default() });
+    let a = get_with(
+        &env,
+        "/api/notes",
+        RequestOptions {
+            skip_refresh: true,
+            ..Default::default()
+        },
+    );
     env.run();
     assert!(matches!(take(&a), Err(ApiError::Http { status: 401, .. })));
     assert_eq!(env.server.refresh_calls(), 0);
@@ -244,7 +194,11 @@ fn the_replay_resends_the_same_body() {
     env.run();
     assert_eq!(take(&slot).unwrap()["body"], body);
     let state = env.server.state.borrow();
-    let posts: Vec<_> = state.log.iter().filter(|l| l.path == "/api/notes").collect();
+    let posts: Vec<_> = state
+        .log
+        .iter()
+        .filter(|l| l.path == "/api/notes")
+        .collect();
     assert_eq!(posts.len(), 2);
     assert_eq!(posts[0].body, posts[1].body);
     assert_eq!(posts[0].status, Some(401));
@@ -253,7 +207,10 @@ fn the_replay_resends_the_same_body() {
 
 #[test]
 fn proactive_refresh_holds_requests_and_costs_no_auth_failure() {
-    let mut env = Env::new(Config { proactive_skew_ms: 5_000, ..config() });
+    let mut env = Env::new(Config {
+        proactive_skew_ms: 5_000,
+        ..config()
+    });
     let client = env.client.clone();
     let login = env.spawn(async move { client.login("ada", "pw").await });
     env.run();
@@ -261,16 +218,25 @@ fn proactive_refresh_holds_requests_and_costs_no_auth_failure() {
     env.server.set_hold(Hold::Refresh);
     env.advance(TTL - 5_000); // the proactive timer fires: refresh (held)
     assert_eq!(env.server.held_paths(), vec!["/api/auth/refresh"]);
-    let slots: Vec<_> = (0..3).map(|i| get(&env, &format!("/api/notes?i={i}"))).collect();
+    let slots: Vec<_> = (0..3)
+        .map(|i| get(&env, &format!("/api/notes?i={i}")))
+        .collect();
     env.run();
-    assert_eq!(env.server.count(Method::Get, "/api/notes"), 0, "held in the window");
+    assert_eq!(
+        env.server.count(Method::Get, "/api/notes"),
+        0,
+        "held in the window"
+    );
     env.server.release(0);
     env.run();
     for slot in &slots {
         assert!(take(slot).is_ok());
     }
     let stats = env.client.stats();
-    assert_eq!((stats.auth_failures, stats.refreshes, stats.replays), (0, 1, 0));
+    assert_eq!(
+        (stats.auth_failures, stats.refreshes, stats.replays),
+        (0, 1, 0)
+    );
     // And the next window is scheduled from the new expiry.
     env.server.set_hold(Hold::None);
     env.advance(TTL - 5_000);
@@ -280,7 +246,10 @@ fn proactive_refresh_holds_requests_and_costs_no_auth_failure() {
 
 #[test]
 fn me_records_the_expiry_for_proactive_refresh() {
-    let mut env = signed_in(Config { proactive_skew_ms: 5_000, ..config() });
+    let mut env = signed_in(Config {
+        proactive_skew_ms: 5_000,
+        ..config()
+    });
     let client = env.client.clone();
     let me = env.spawn(async move { client.me().await });
     env.run();
@@ -298,7 +267,11 @@ fn login_logout_and_events() {
     env.run();
     let err = take(&bad).unwrap_err();
     assert_eq!(err.user_message(), "invalid_credentials!");
-    assert_eq!(env.server.refresh_calls(), 0, "a failed login is not refreshed");
+    assert_eq!(
+        env.server.refresh_calls(),
+        0,
+        "a failed login is not refreshed"
+    );
     let client = env.client.clone();
     let ok = env.spawn(async move { client.login("ada", "pw").await });
     env.run();
@@ -307,7 +280,12 @@ fn login_logout_and_events() {
     let out = env.spawn(async move { client.logout().await });
     env.run();
     assert_eq!(take(&out), Ok(()));
-    assert_eq!(*seen.borrow(), vec![ClientEvent::SessionEnded { reason: EndReason::SignedOut }]);
+    assert_eq!(
+        *seen.borrow(),
+        vec![ClientEvent::SessionEnded {
+            reason: EndReason::SignedOut
+        }]
+    );
     let after = get(&env, "/api/notes");
     env.run();
     assert_eq!(take(&after), Err(ApiError::SessionEnded));
@@ -337,17 +315,31 @@ fn empty_bodies_and_error_bodies_decode() {
 fn unsafe_methods_carry_the_csrf_cookie_and_gets_do_not() {
     let mut env = signed_in(config());
     let client = env.client.clone();
-    let put = env.spawn(async move { client.put::<_, Value>("/api/notes/1", &serde_json::json!({"title": "t"})).await });
+    let put = env.spawn(async move {
+        client
+            .put::<_, Value>("/api/notes/1", &serde_json::json!({"title": "t"}))
+            .await
+    });
     env.run();
     assert!(take(&put).is_ok());
     // Pointing at a cookie that doesn't exist: no header, so the backend refuses unsafe methods (403, never
     // a refresh) while GETs, which need no header, still work.
-    let mut env = signed_in(Config { csrf_cookie: "missing".into(), ..config() });
+    let mut env = signed_in(Config {
+        csrf_cookie: "missing".into(),
+        ..config()
+    });
     let client = env.client.clone();
-    let post = env.spawn(async move { client.post::<_, Value>("/api/notes", &serde_json::json!({})).await });
+    let post = env.spawn(async move {
+        client
+            .post::<_, Value>("/api/notes", &serde_json::json!({}))
+            .await
+    });
     let fine = get(&env, "/api/notes");
     env.run();
-    assert!(matches!(take(&post), Err(ApiError::Http { status: 403, .. })));
+    assert!(matches!(
+        take(&post),
+        Err(ApiError::Http { status: 403, .. })
+    ));
     assert!(take(&fine).is_ok());
     assert_eq!(env.server.refresh_calls(), 0);
 }

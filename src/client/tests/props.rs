@@ -57,14 +57,32 @@ struct World {
 
 impl World {
     fn new(tabs: usize, skew: u64) -> World {
-        let config = Config { proactive_skew_ms: skew, queue_max: 50, ..config() };
+        let config = Config {
+            proactive_skew_ms: skew,
+            queue_max: 50,
+            ..config()
+        };
         let env = Env::new(config.clone());
         env.server.sign_in();
         env.server.set_hold(Hold::All);
         let hub = Rc::new(Hub::default());
-        let tabs = (0..tabs).map(|t| env.tab(config.clone(), &hub, t)).collect::<Vec<_>>();
+        let tabs = (0..tabs)
+            .map(|t| env.tab(config.clone(), &hub, t))
+            .collect::<Vec<_>>();
         let ended_mark = vec![None; tabs.len()];
-        World { env, tabs, calls: vec![], aborts: vec![], other: vec![], ended_mark, next: 0, skew, expire_ops: 0, logins: 0, elapsed: 0 }
+        World {
+            env,
+            tabs,
+            calls: vec![],
+            aborts: vec![],
+            other: vec![],
+            ended_mark,
+            next: 0,
+            skew,
+            expire_ops: 0,
+            logins: 0,
+            elapsed: 0,
+        }
     }
 
     fn issue(&mut self, tab: usize, abortable: bool) {
@@ -75,8 +93,14 @@ impl World {
         }
         let request = ApiRequest::new(Method::Get, format!("/api/notes?t={tab}&i={}", self.next));
         self.next += 1;
-        let options = RequestOptions { abort, ..Default::default() };
-        self.calls.push(self.env.spawn(async move { client.send::<Value>(request, options).await }));
+        let options = RequestOptions {
+            abort,
+            ..Default::default()
+        };
+        self.calls.push(
+            self.env
+                .spawn(async move { client.send::<Value>(request, options).await }),
+        );
     }
 
     fn step(&mut self, op: Op) {
@@ -103,8 +127,17 @@ impl World {
                 }
             }
             Op::RefreshFault(drop) => {
-                let fault = if drop { RefreshFault::Drop } else { RefreshFault::Status(503) };
-                self.env.server.state.borrow_mut().refresh_faults.push_back(fault);
+                let fault = if drop {
+                    RefreshFault::Drop
+                } else {
+                    RefreshFault::Status(503)
+                };
+                self.env
+                    .server
+                    .state
+                    .borrow_mut()
+                    .refresh_faults
+                    .push_back(fault);
             }
             Op::Login(t) => {
                 self.logins += 1;
@@ -126,7 +159,10 @@ impl World {
 
     fn check(&mut self) {
         let server = self.env.server.state.borrow();
-        assert_eq!(server.reuse_detected, 0, "a rotated refresh token was presented again");
+        assert_eq!(
+            server.reuse_detected, 0,
+            "a rotated refresh token was presented again"
+        );
         // Each request reaches the server at most twice (one replay).
         let mut sends: HashMap<&str, u32> = HashMap::new();
         for entry in server.log.iter().filter(|l| l.path == "/api/notes") {
@@ -148,10 +184,16 @@ impl World {
             );
         }
         // One refresh per expiry: every successful refresh needs a new invalidation of the access token.
-        let ok_refreshes =
-            server.log.iter().filter(|l| l.path == "/api/auth/refresh" && l.status == Some(200)).count() as u64;
+        let ok_refreshes = server
+            .log
+            .iter()
+            .filter(|l| l.path == "/api/auth/refresh" && l.status == Some(200))
+            .count() as u64;
         let bound = 2 + self.expire_ops + self.logins + self.elapsed / (TTL - self.skew);
-        assert!(ok_refreshes <= bound, "{ok_refreshes} refreshes for at most {bound} expiries");
+        assert!(
+            ok_refreshes <= bound,
+            "{ok_refreshes} refreshes for at most {bound} expiries"
+        );
     }
 
     /// Answers everything and lets every timer run out: then every call must have settled exactly once.
@@ -170,7 +212,10 @@ impl World {
         for (i, slot) in self.calls.iter().enumerate() {
             assert!(slot.borrow().is_some(), "call {i} never settled");
         }
-        assert!(self.other.iter().all(|s| s.borrow().is_some()), "a login/logout never finished");
+        assert!(
+            self.other.iter().all(|s| s.borrow().is_some()),
+            "a login/logout never finished"
+        );
         for client in &self.tabs {
             let stats = client.stats();
             assert_eq!((stats.queued, stats.in_flight), (0, 0), "{stats:?}");
@@ -201,4 +246,3 @@ proptest! {
         world.drain();
     }
 }
-

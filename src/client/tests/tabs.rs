@@ -43,7 +43,11 @@ fn two_tabs_with_an_expired_token_refresh_once() {
     let ra = get(&env, &a, "/api/notes?tab=a");
     let rb = get(&env, &b, "/api/notes?tab=b");
     env.run();
-    assert_eq!(env.server.held_paths(), vec!["/api/auth/refresh"], "tab b waits for the lock");
+    assert_eq!(
+        env.server.held_paths(),
+        vec!["/api/auth/refresh"],
+        "tab b waits for the lock"
+    );
     env.server.release(0);
     env.run();
     assert!(ra.borrow_mut().take().unwrap().is_ok());
@@ -66,7 +70,12 @@ fn a_broadcast_refresh_makes_the_other_tab_replay_instead_of_refreshing() {
     let ra = get(&env, &a, "/api/notes?tab=a"); // 401 → refresh → broadcast
     env.run();
     assert!(ra.borrow_mut().take().unwrap().is_ok());
-    assert_eq!(*seen_b.borrow(), vec![ClientEvent::Refreshed { expires_at: Some(env.rt.now_ms() + TTL) }]);
+    assert_eq!(
+        *seen_b.borrow(),
+        vec![ClientEvent::Refreshed {
+            expires_at: Some(env.rt.now_ms() + TTL)
+        }]
+    );
     env.server.release(0); // b's late 401: epoch moved by the broadcast → replay, no refresh
     env.run();
     assert!(rb.borrow_mut().take().unwrap().is_ok());
@@ -84,9 +93,18 @@ fn a_refused_refresh_ends_every_tab() {
     let ra = get(&env, &a, "/api/notes");
     env.run();
     assert_eq!(ra.borrow_mut().take().unwrap(), Err(ApiError::SessionEnded));
-    assert_eq!(*seen_b.borrow(), vec![ClientEvent::SessionEnded { reason: EndReason::EndedElsewhere }]);
+    assert_eq!(
+        *seen_b.borrow(),
+        vec![ClientEvent::SessionEnded {
+            reason: EndReason::EndedElsewhere
+        }]
+    );
     assert!(b.is_session_ended());
-    assert!(hub.broadcasts.borrow().iter().any(|(tab, m)| *tab == 0 && m.kind == TabMessageKind::Ended));
+    assert!(hub
+        .broadcasts
+        .borrow()
+        .iter()
+        .any(|(tab, m)| *tab == 0 && m.kind == TabMessageKind::Ended));
 }
 
 #[test]
@@ -103,7 +121,10 @@ fn login_and_logout_follow_across_tabs() {
     let client = a.clone();
     env.spawn(async move { client.login("ada", "pw").await });
     env.run();
-    assert_eq!(seen_b.borrow().last(), Some(&ClientEvent::SignedInElsewhere));
+    assert_eq!(
+        seen_b.borrow().last(),
+        Some(&ClientEvent::SignedInElsewhere)
+    );
     let rb = get(&env, &b, "/api/notes");
     env.run();
     assert!(rb.borrow_mut().take().unwrap().is_ok());

@@ -1,0 +1,108 @@
+//! The coordinator's vocabulary: what happens to it (outcomes), what it asks for (actions), its bounds.
+
+/// Identifies one logical request (stable across its replay).
+pub type RequestId = u64;
+
+/// Why a refresh was started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// A request sent under the current epoch got an auth failure.
+    AuthFailure,
+    /// The access token is about to expire (or has, e.g. while the tab slept).
+    Proactive,
+}
+
+/// What the refresh call came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// This tab refreshed: new cookies.
+    Refreshed { expires_at: Option<u64> },
+    /// Inside the cross-tab lock we saw that another tab had refreshed since our epoch began: no call made.
+    AlreadyRefreshedElsewhere { expires_at: Option<u64> },
+    /// The server refused (401/403): the session is over.
+    Refused,
+    /// Network error, timeout or 5xx: the session may well be fine; try again later.
+    Unavailable,
+}
+
+/// Why a request failed without (another) answer from the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    SessionEnded,
+    RefreshUnavailable,
+    QueueFull,
+    QueueTimeout,
+    Aborted,
+}
+
+/// How a request ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Hand the caller the last answer the transport gave (success, error status, or transport error).
+    Deliver,
+    Fail(Failure),
+}
+
+/// Why the session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The refresh token was refused (expired, revoked, reused).
+    RefreshRefused,
+    /// Another tab's refresh was refused (the tabs share the cookies, so ours is gone too).
+    EndedElsewhere,
+    SignedOut,
+    SignedOutElsewhere,
+}
+
+/// What the driver must do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Transmit the request (first time, or its one replay).
+    Send {
+        id: RequestId,
+        epoch: u64,
+    },
+    Settle {
+        id: RequestId,
+        settlement: Settlement,
+    },
+    /// Run the refresh (under the cross-tab lock; skip the call if another tab refreshed after
+    /// `epoch_started_ms`), then report [`Coordinator::refresh_finished`] with this `refresh_id`.
+    StartRefresh {
+        refresh_id: u64,
+        trigger: Trigger,
+        epoch_started_ms: u64,
+    },
+    /// Cancel that refresh (timed out, or the session ended); its late outcome will be ignored.
+    AbortRefresh {
+        refresh_id: u64,
+    },
+    SessionEnded {
+        reason: EndReason,
+    },
+}
+
+/// The bounds the coordinator enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub queue_max: usize,
+    pub queue_max_wait_ms: u64,
+    pub refresh_timeout_ms: u64,
+    /// 0 disables proactive refresh.
+    pub proactive_skew_ms: u64,
+    /// After a refresh, no proactive refresh for this long (stops a loop when the server's token lifetime is
+    /// shorter than the skew, or the refresh endpoint is down). The 401 path is never delayed.
+    pub proactive_backoff_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            queue_max: 2_000,
+            queue_max_wait_ms: 20_000,
+            refresh_timeout_ms: 10_000,
+            proactive_skew_ms: 5_000,
+            proactive_backoff_ms: 5_000,
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The browser side of cross-tab coordination.
+//!
+//! - **Web Locks**: the refresh runs inside `navigator.locks.request("lanyard-refresh", …)`, so two tabs never
+//!   present the same (single-use) refresh token. Inside the lock the driver calls `refresh_decision` with
+//!   [`Tabs::last_refresh`] and skips the call if another tab refreshed meanwhile.
+//! - **The record**: after a refresh, `{refreshed_at_ms, expires_at, tab}` goes to localStorage — a timestamp,
+//!   never a token. It is read inside the lock, so it is current even if a broadcast is still in flight.
+//! - **BroadcastChannel** `"lanyard-session"`: refreshed / login / logout / ended, so every tab follows.
+//!
+//! Where an API is missing (old browsers, some privacy modes) each part falls back to single-tab behaviour.
+//! `LockManager` is an unstable web-sys API, so it is reached through `js_sys::Reflect`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_channel::oneshot;
+use futures_util::future::{FutureExt, LocalBoxFuture};
+use js_sys::{Function, Promise, Reflect};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{BroadcastChannel, MessageEvent, Storage};
+
+use super::coordinator::{RefreshOutcome, RefreshRecord};
+use super::runtime::{TabMessage, Tabs};
+
+const LOCK_NAME: &str = "lanyard-refresh";
+const CHANNEL_NAME: &str = "lanyard-session";
+const RECORD_KEY: &str = "lanyard-refresh-record";
+
+#[derive(Serialize, Deserialize)]
+struct StoredRecord {
+    refreshed_at_ms: u64,
+    expires_at: Option<u64>,
+    /// Which tab wrote it: a tab's own refreshes are tracked by its epoch, not by the record.
+    tab: u64,
+}
+
+type Job = LocalBoxFuture<'static, RefreshOutcome>;
+type OnMessage = Closure<dyn FnMut(MessageEvent)>;
+
+pub struct BrowserTabs {
+    tab: u64,
+    channel: Option<BroadcastChannel>,
+    storage: Option<Storage>,
+    /// Kept alive as long as the channel listens.
+    on_message: RefCell<Option<OnMessage>>,
+}
+
+impl Default for BrowserTabs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BrowserTabs {
+    pub fn new() -> Self {
+        let window = web_sys::window();
+        let channel = BroadcastChannel::new(CHANNEL_NAME).ok();
+        if channel.is_none() {
+            log::warn!("BroadcastChannel unavailable: other tabs won't hear of logins, logouts and refreshes");
+        }
+        // localStorage access can throw (storage disabled); then there is simply no record.
+        let storage = window.and_then(|w| w.local_storage().ok().flatten());
+        // Random, so two tabs opened in the same millisecond still differ.
+        let tab = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        BrowserTabs {
+            tab,
+            channel,
+            storage,
+            on_message: RefCell::new(None),
+        }
+    }
+
+    /// `navigator.locks.request` bound to `navigator.locks`, if the browser has Web Locks.
+    fn lock_request() -> Option<(JsValue, Function)> {
+        let navigator = web_sys::window()?.navigator();
+        let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+        if locks.is_undefined() || locks.is_null() {
+            return None;
+        }
+        let request = Reflect::get(&locks, &JsValue::from_str("request"))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        Some((locks, request))
+    }
+}
+
+impl Tabs for BrowserTabs {
+    fn with_refresh_lock(&self, job: Job) -> Job {
+        let Some((locks, request)) = Self::lock_request() else {
+            log::debug!("no Web Locks: refreshing without a cross-tab lock");
+            return job;
+        };
+        // The job runs inside the lock callback; if the callback never runs (the request failed), run it here.
+        let slot: Rc<RefCell<Option<Job>>> = Rc::new(RefCell::new(Some(job)));
+        let (done, outcome) = oneshot::channel::<RefreshOutcome>();
+        let in_lock = slot.clone();
+        let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+            let job = in_lock.borrow_mut().take();
+            future_to_promise(async move {
+                if let Some(job) = job {
+                    let _ = done.send(job.await);
+                }
+                // Resolving releases the lock.
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        async move {
+            match request.call2(&locks, &JsValue::from_str(LOCK_NAME), &callback) {
+                Ok(promise) => {
+                    if let Err(e) = JsFuture::from(Promise::from(promise)).await {
+                        log::warn!("Web Lock request failed: {e:?}");
+                    }
+                }
+                Err(e) => log::warn!("Web Lock request threw: {e:?}"),
+            }
+            if let Ok(outcome) = outcome.await {
+                return outcome;
+            }
+            let job = slot.borrow_mut().take();
+            match job {
+                Some(job) => job.await,
+                None => RefreshOutcome::Unavailable,
+            }
+        }
+        .boxed_local()
+    }
+
+    fn last_refresh(&self) -> Option<RefreshRecord> {
+        let text = self.storage.as_ref()?.get_item(RECORD_KEY).ok()??;
+        let stored: StoredRecord = serde_json::from_str(&text).ok()?;
+        (stored.tab != self.tab).then_some(RefreshRecord {
+            refreshed_at_ms: stored.refreshed_at_ms,
+            expires_at: stored.expires_at,
+        })
+    }
+
+    fn record_refresh(&self, record: RefreshRecord) {
+        let Some(storage) = &self.storage else { return };
+        let stored = StoredRecord {
+            refreshed_at_ms: record.refreshed_at_ms,
+            expires_at: record.expires_at,
+            tab: self.tab,
+        };
+        if let Ok(text) = serde_json::to_string(&stored) {
+            // Quota or privacy-mode failures only cost the cross-tab shortcut.
+            let _ = storage.set_item(RECORD_KEY, &text);
+        }
+    }
+
+    fn broadcast(&self, message: TabMessage) {
+        let (Some(channel), Ok(text)) = (&self.channel, serde_json::to_string(&message)) else {
+            return;
+        };
+        if let Err(e) = channel.post_message(&JsValue::from_str(&text)) {
+            log::warn!("broadcast failed: {e:?}");
+        }
+    }
+
+    fn listen(&self, listener: Box<dyn Fn(TabMessage)>) {
+        let Some(channel) = &self.channel else { return };
+        let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            // Another tab of this origin, but still input: ignore anything malformed.
+            match event
+                .data()
+                .as_string()
+                .and_then(|t| serde_json::from_str::<TabMessage>(&t).ok())
+            {
+                Some(message) => listener(message),
+                None => log::debug!("ignored a malformed tab message"),
+            }
+        });
+        channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        *self.on_message.borrow_mut() = Some(closure);
+    }
+}

@@ -1,0 +1,147 @@
+//! The bounds: aborts, the queue cap, the queue wait, the refresh timeout, the request timeout.
+
+use super::driver::{get, get_with, signed_in, take};
+use super::fakes::*;
+use crate::client::*;
+use crate::config::Config;
+
+#[test]
+fn abort_while_queued_leaves_at_once() {
+    let mut env = signed_in(config());
+    env.server.set_hold(Hold::Refresh);
+    env.server.expire_access();
+    let a = get(&env, "/api/notes?i=a");
+    env.run();
+    let abort = AbortHandle::new();
+    let b = get_with(
+        &env,
+        "/api/notes?i=b",
+        RequestOptions {
+            abort: Some(abort.clone()),
+            ..Default::default()
+        },
+    );
+    env.run();
+    assert!(b.borrow().is_none(), "b waits for the refresh");
+    abort.abort();
+    env.run();
+    assert_eq!(take(&b), Err(ApiError::Aborted));
+    assert!(a.borrow().is_none());
+    env.server.release(0);
+    env.run();
+    assert!(take(&a).is_ok());
+    assert_eq!(
+        env.server.count(Method::Get, "/api/notes"),
+        2,
+        "b never reached the server"
+    );
+}
+
+#[test]
+fn abort_in_flight_cancels_the_transmission() {
+    let mut env = signed_in(config());
+    env.server.set_hold(Hold::All);
+    let abort = AbortHandle::new();
+    let a = get_with(
+        &env,
+        "/api/notes",
+        RequestOptions {
+            abort: Some(abort.clone()),
+            ..Default::default()
+        },
+    );
+    env.run();
+    assert_eq!(env.server.held(), 1);
+    abort.abort();
+    env.run();
+    assert_eq!(take(&a), Err(ApiError::Aborted));
+    assert_eq!(env.server.held(), 0);
+    // Already aborted: fails without a transmission.
+    let b = get_with(
+        &env,
+        "/api/notes",
+        RequestOptions {
+            abort: Some(abort),
+            ..Default::default()
+        },
+    );
+    env.run();
+    assert_eq!(take(&b), Err(ApiError::Aborted));
+    assert_eq!(env.client.stats().aborted, 1);
+}
+
+#[test]
+fn queue_cap_gives_queue_full() {
+    let mut env = signed_in(Config {
+        queue_max: 3,
+        ..config()
+    });
+    env.server.set_hold(Hold::Refresh);
+    env.server.expire_access();
+    let slots: Vec<_> = (0..5)
+        .map(|i| get(&env, &format!("/api/notes?i={i}")))
+        .collect();
+    env.run();
+    let full = slots
+        .iter()
+        .filter(|s| *s.borrow() == Some(Err(ApiError::QueueFull)))
+        .count();
+    assert_eq!(full, 2);
+    env.server.release(0);
+    env.run();
+    assert_eq!(
+        slots
+            .iter()
+            .filter(|s| matches!(*s.borrow(), Some(Ok(_))))
+            .count(),
+        3
+    );
+    assert_eq!(env.client.stats().queue_full, 2);
+}
+
+#[test]
+fn queued_requests_time_out() {
+    let mut env = signed_in(Config {
+        queue_max_wait_ms: 5_000,
+        refresh_timeout_ms: 30_000,
+        ..config()
+    });
+    env.server.set_hold(Hold::Refresh);
+    env.server.expire_access();
+    let a = get(&env, "/api/notes");
+    env.advance(4_999);
+    assert!(a.borrow().is_none());
+    env.advance(1);
+    assert_eq!(take(&a), Err(ApiError::QueueTimeout));
+    env.advance(25_000); // the refresh itself times out and is withdrawn
+    assert_eq!(env.server.held(), 0);
+    assert_eq!(env.client.stats().refresh_failures, 1);
+}
+
+#[test]
+fn a_hanging_refresh_times_out_as_unavailable() {
+    let mut env = signed_in(config());
+    env.server.set_hold(Hold::Refresh);
+    env.server.expire_access();
+    let a = get(&env, "/api/notes");
+    env.advance(10_000);
+    assert_eq!(take(&a), Err(ApiError::RefreshUnavailable));
+    assert_eq!(env.server.held(), 0, "the refresh call was aborted");
+}
+
+#[test]
+fn request_timeout() {
+    let mut env = signed_in(config());
+    env.server.set_hold(Hold::All);
+    let a = get_with(
+        &env,
+        "/api/notes",
+        RequestOptions {
+            timeout_ms: Some(1_000),
+            ..Default::default()
+        },
+    );
+    env.advance(1_000);
+    assert_eq!(take(&a), Err(ApiError::Timeout));
+    assert_eq!(env.server.held(), 0);
+}

@@ -1,0 +1,94 @@
+//! The browser transport: `fetch` through gloo-net 0.5.
+//!
+//! Every request goes with `credentials: include` (the session lives in HttpOnly cookies the page never sees).
+//! Unsafe methods echo the readable CSRF cookie in the CSRF header (double submit). Cancellation — by the
+//! caller or by the driver's timeout — goes through an `AbortController`. Tokens are never read or stored.
+
+use futures_util::future::{FutureExt, LocalBoxFuture};
+use gloo_net::http::{Method as HttpMethod, RequestBuilder};
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, HtmlDocument, RequestCredentials};
+
+use super::runtime::{
+    cookie_value, AbortHandle, HttpRequest, HttpResponse, Method, Transport, TransportError,
+};
+use crate::config::Config;
+
+pub struct FetchTransport {
+    csrf_header: String,
+}
+
+impl FetchTransport {
+    pub fn new(config: &Config) -> Self {
+        FetchTransport {
+            csrf_header: config.csrf_header.clone(),
+        }
+    }
+}
+
+/// The readable cookie `name` (the CSRF cookie), if the page has it.
+fn read_cookie(name: &str) -> Option<String> {
+    let document = web_sys::window()?
+        .document()?
+        .dyn_into::<HtmlDocument>()
+        .ok()?;
+    cookie_value(&document.cookie().ok()?, name)
+}
+
+fn method(method: Method) -> HttpMethod {
+    match method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Put => HttpMethod::PUT,
+        Method::Patch => HttpMethod::PATCH,
+        Method::Delete => HttpMethod::DELETE,
+    }
+}
+
+impl Transport for FetchTransport {
+    fn send(
+        &self,
+        request: &HttpRequest,
+        signal: &AbortHandle,
+    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>> {
+        let request = request.clone();
+        let signal = signal.clone();
+        let csrf_header = self.csrf_header.clone();
+        async move {
+            let controller =
+                AbortController::new().map_err(|e| TransportError::Network(format!("{e:?}")))?;
+            {
+                let controller = controller.clone();
+                signal.on_abort(move || controller.abort());
+            }
+            let failed = |e: gloo_net::Error| {
+                if signal.is_aborted() {
+                    TransportError::Aborted
+                } else {
+                    TransportError::Network(e.to_string())
+                }
+            };
+            let mut builder = RequestBuilder::new(&request.url)
+                .method(method(request.method))
+                .credentials(RequestCredentials::Include)
+                .abort_signal(Some(&controller.signal()))
+                .header("Accept", "application/json");
+            if let Some(value) = request.csrf_cookie.as_deref().and_then(read_cookie) {
+                builder = builder.header(&csrf_header, &value);
+            }
+            let built = match &request.body {
+                // The buffered bytes, so a replay sends exactly what the first attempt did.
+                Some(bytes) => builder
+                    .header("Content-Type", "application/json")
+                    .body(js_sys::Uint8Array::from(&bytes[..])),
+                None => builder.build(),
+            }
+            .map_err(failed)?;
+            let response = built.send().await.map_err(failed)?;
+            let status = response.status();
+            let body = response.binary().await.map_err(failed)?;
+            Ok(HttpResponse { status, body })
+        }
+        .boxed_local()
+    }
+}
