@@ -98,7 +98,7 @@ pub enum ConfigError {
     /// A field has a value the client cannot work with.
     #[error("config.json: `{field}` {reason}")]
     Invalid { field: &'static str, reason: String },
-    /// The file could not be fetched (other than "not found", which means defaults).
+    /// The file could not be fetched (other than "not found", which means defaults); used by the loader.
     #[error("config.json could not be loaded: {0}")]
     Load(String),
 }
@@ -232,30 +232,6 @@ fn check_token(field: &'static str, value: &str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
-}
-
-/// Fetches `/config.json`; a missing file (404) means the defaults.
-#[cfg(target_arch = "wasm32")]
-pub async fn load() -> Result<Config, ConfigError> {
-    let response = gloo_net::http::Request::get("/config.json")
-        .cache(web_sys::RequestCache::NoCache)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Load(e.to_string()))?;
-    match response.status() {
-        404 => {
-            log::warn!("no /config.json: using the compiled-in defaults");
-            Ok(Config::default())
-        }
-        200 => {
-            let text = response
-                .text()
-                .await
-                .map_err(|e| ConfigError::Load(e.to_string()))?;
-            Config::from_json(&text)
-        }
-        status => Err(ConfigError::Load(format!("the server answered {status}"))),
-    }
 }
 
 // proptest is a host-only dev-dependency.

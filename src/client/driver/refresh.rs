@@ -14,6 +14,7 @@ use crate::client::AbortHandle;
 
 impl Inner {
     pub(super) fn start_refresh(self: &Rc<Self>, refresh_id: u64, epoch_started_ms: u64) {
+        log::debug!("refresh {refresh_id} starting");
         let signal = AbortHandle::new();
         self.state.borrow_mut().refresh = Some((refresh_id, signal.clone()));
         let job = self
@@ -91,10 +92,16 @@ impl Inner {
                 }
             }
             let now = self.runtime.now_ms();
-            (
-                st.coordinator.refresh_finished(refresh_id, outcome, now),
-                current,
-            )
+            log::debug!("refresh {refresh_id} finished: {outcome:?} (current: {current})");
+            let actions = match outcome {
+                // Superseded (timed out, or a login came first) but the server did rotate the cookies: as
+                // far as this tab's requests are concerned that is a new epoch, like another tab's refresh.
+                RefreshOutcome::Refreshed { expires_at } if !current => {
+                    st.coordinator.remote_refreshed(expires_at, now)
+                }
+                _ => st.coordinator.refresh_finished(refresh_id, outcome, now),
+            };
+            (actions, current)
         };
         if let (
             true,
