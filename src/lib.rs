@@ -6,8 +6,7 @@
 pub mod client;
 pub mod config;
 pub mod routes;
-// Enabled once client::types is exported.
-// pub mod session;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

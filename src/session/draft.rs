@@ -40,7 +40,9 @@ mod storage {
     /// Saves the draft, or forgets it when it is empty. Storage full or disabled: the draft simply
     /// lives only in the page, which is all we could do anyway.
     pub fn save(key: &str, draft: &Draft) {
-        let Some(storage) = session_storage() else { return };
+        let Some(storage) = session_storage() else {
+            return;
+        };
         if draft.is_empty() {
             let _ = storage.remove_item(key);
         } else if let Ok(text) = serde_json::to_string(draft) {
@@ -71,7 +73,15 @@ mod tests {
 
     #[test]
     fn whitespace_only_draft_is_empty() {
-        assert!(Draft { title: "  ".into(), body: "\n".into() }.is_empty());
-        assert!(!Draft { title: "".into(), body: "x".into() }.is_empty());
+        assert!(Draft {
+            title: "  ".into(),
+            body: "\n".into()
+        }
+        .is_empty());
+        assert!(!Draft {
+            title: "".into(),
+            body: "x".into()
+        }
+        .is_empty());
     }
 }

@@ -34,7 +34,8 @@ impl SessionHandle {
     /// Signs in; on success every tab follows (the client broadcasts it).
     pub async fn login(&self, username: &str, password: &str) -> Result<User, ApiError> {
         let info = self.client.login(username, password).await?;
-        self.dispatch.emit(SessionEvent::SignedIn(info.user.clone()));
+        self.dispatch
+            .emit(SessionEvent::SignedIn(info.user.clone()));
         Ok(info.user)
     }
 
@@ -67,7 +68,9 @@ fn check_session(client: Client, dispatch: Callback<SessionEvent>) {
     wasm_bindgen_futures::spawn_local(async move {
         let event = match client.me().await {
             Ok(info) => SessionEvent::SignedIn(info.user),
-            Err(err) if err.is_session_ended() || err.status() == Some(401) => SessionEvent::NoSession,
+            Err(err) if err.is_session_ended() || err.status() == Some(401) => {
+                SessionEvent::NoSession
+            }
             Err(err) => SessionEvent::CheckFailed(err.user_message()),
         };
         dispatch.emit(event);
@@ -103,18 +106,22 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             check_session(client.clone(), dispatch.clone());
-            let subscription = client.clone().subscribe(move |event| match event {
-                ClientEvent::SessionEnded { reason } => {
-                    if let Some(reason) = ended_reason(reason) {
-                        dispatch.emit(SessionEvent::Ended(reason));
+            let subscription = client
+                .clone()
+                .subscribe(move |event: &ClientEvent| match *event {
+                    ClientEvent::SessionEnded { reason } => {
+                        if let Some(reason) = ended_reason(reason) {
+                            dispatch.emit(SessionEvent::Ended(reason));
+                        }
                     }
-                }
-                ClientEvent::SignedOutElsewhere => {
-                    dispatch.emit(SessionEvent::Ended(EndedReason::SignedOutElsewhere))
-                }
-                ClientEvent::SignedInElsewhere => check_session(client.clone(), dispatch.clone()),
-                _ => {}
-            });
+                    ClientEvent::SignedOutElsewhere => {
+                        dispatch.emit(SessionEvent::Ended(EndedReason::SignedOutElsewhere))
+                    }
+                    ClientEvent::SignedInElsewhere => {
+                        check_session(client.clone(), dispatch.clone())
+                    }
+                    _ => {}
+                });
             move || drop(subscription)
         });
     }

@@ -1,6 +1,6 @@
 //! What the app knows about the session, and how events change it. Pure, so it is tested on the host.
 
-use crate::client::types::User;
+use crate::client::User;
 
 /// Why a session that existed is over; shown as a notice on the login page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,8 +111,14 @@ mod tests {
     fn start_up_resolves_to_signed_in_or_signed_out() {
         let checking = reduce(&SessionState::SignedOut, SessionEvent::CheckStarted);
         assert_eq!(checking, SessionState::Checking);
-        assert_eq!(reduce(&checking, SessionEvent::SignedIn(user())), SessionState::SignedIn(user()));
-        assert_eq!(reduce(&checking, SessionEvent::NoSession), SessionState::SignedOut);
+        assert_eq!(
+            reduce(&checking, SessionEvent::SignedIn(user())),
+            SessionState::SignedIn(user())
+        );
+        assert_eq!(
+            reduce(&checking, SessionEvent::NoSession),
+            SessionState::SignedOut
+        );
     }
 
     #[test]
@@ -122,11 +128,17 @@ mod tests {
         assert_eq!(ended, SessionState::Ended(EndedReason::Expired));
         // A refused refresh during the start-up check means "nobody signed in", not "session ended".
         assert_eq!(
-            reduce(&SessionState::Checking, SessionEvent::Ended(EndedReason::Expired)),
+            reduce(
+                &SessionState::Checking,
+                SessionEvent::Ended(EndedReason::Expired)
+            ),
             SessionState::Checking
         );
         assert_eq!(
-            reduce(&SessionState::SignedOut, SessionEvent::Ended(EndedReason::Revoked)),
+            reduce(
+                &SessionState::SignedOut,
+                SessionEvent::Ended(EndedReason::Revoked)
+            ),
             SessionState::SignedOut
         );
     }
@@ -134,17 +146,29 @@ mod tests {
     #[test]
     fn the_first_reason_sticks_until_sign_in() {
         let ended = SessionState::Ended(EndedReason::SignedOutElsewhere);
-        assert_eq!(reduce(&ended, SessionEvent::Ended(EndedReason::Expired)), ended);
+        assert_eq!(
+            reduce(&ended, SessionEvent::Ended(EndedReason::Expired)),
+            ended
+        );
         assert_eq!(reduce(&ended, SessionEvent::NoSession), ended);
-        assert_eq!(reduce(&ended, SessionEvent::SignedIn(user())), SessionState::SignedIn(user()));
+        assert_eq!(
+            reduce(&ended, SessionEvent::SignedIn(user())),
+            SessionState::SignedIn(user())
+        );
     }
 
     #[test]
     fn unreachable_server_is_not_a_sign_out() {
-        let state = reduce(&SessionState::Checking, SessionEvent::CheckFailed("offline".into()));
+        let state = reduce(
+            &SessionState::Checking,
+            SessionEvent::CheckFailed("offline".into()),
+        );
         assert_eq!(state, SessionState::Unreachable("offline".into()));
         assert!(!state.is_signed_in());
-        assert_eq!(reduce(&state, SessionEvent::CheckStarted), SessionState::Checking);
+        assert_eq!(
+            reduce(&state, SessionEvent::CheckStarted),
+            SessionState::Checking
+        );
     }
 
     #[test]
@@ -157,7 +181,10 @@ mod tests {
     #[test]
     fn sign_out_elsewhere_before_start_up_finished_is_plain_signed_out() {
         assert_eq!(
-            reduce(&SessionState::Checking, SessionEvent::Ended(EndedReason::SignedOutElsewhere)),
+            reduce(
+                &SessionState::Checking,
+                SessionEvent::Ended(EndedReason::SignedOutElsewhere)
+            ),
             SessionState::SignedOut
         );
     }
