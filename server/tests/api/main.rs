@@ -8,4 +8,5 @@ mod cli;
 mod common;
 mod hooks;
 mod notes;
+mod refresh;
 mod static_files;
