@@ -76,12 +76,14 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
         })
     };
     let invalid = |error: &Option<AttrValue>| error.is_some().then_some("true");
+    // Always rendered (hidden when empty): a child that comes and goes would make Yew's unkeyed diff
+    // replace the input before it, and the user would lose focus mid-word.
     let field_error = |field_id: &str, testid: &'static str, error: &Option<AttrValue>| {
-        error.as_ref().map(|message| {
-            html! {
-                <p id={format!("{field_id}-error")} class="field-error" data-testid={testid}>{ message.clone() }</p>
-            }
-        })
+        html! {
+            <p id={format!("{field_id}-error")} class="field-error" data-testid={testid} hidden={error.is_none()}>
+                { error.clone().unwrap_or_default() }
+            </p>
+        }
     };
     html! {
         <form class="note-form" onsubmit={onsubmit} novalidate=true aria-describedby={error_id.clone()}>
@@ -93,7 +95,7 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
                     aria-describedby={format!("{title_id}-hint {title_id}-error")}
                     data-testid="note-title-input" />
                 <p id={format!("{title_id}-hint")} class="field-hint">{ "Required, up to 120 characters." }</p>
-                { for field_error(&title_id, "note-title-error", &props.title_error) }
+                { field_error(&title_id, "note-title-error", &props.title_error) }
             </div>
             <div class="field">
                 <label for={body_id.clone()}>{ "Body" }</label>
@@ -103,7 +105,7 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
                     aria-describedby={format!("{body_id}-hint {body_id}-error")}
                     data-testid="note-body-input" />
                 <p id={format!("{body_id}-hint")} class="field-hint">{ "Optional, up to 10,000 characters." }</p>
-                { for field_error(&body_id, "note-body-error", &props.body_error) }
+                { field_error(&body_id, "note-body-error", &props.body_error) }
             </div>
             <p id={error_id} class="field-error form-error" role="alert" tabindex="-1" ref={error_ref}
                 data-testid="note-form-error" hidden={props.form_error.is_none()}>
