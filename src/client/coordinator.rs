@@ -197,6 +197,10 @@ impl Coordinator {
             }
             // The epoch moved (a login, another tab's refresh): the queue can go with the new cookies.
             RefreshOutcome::Refused | RefreshOutcome::Unavailable if moved => self.drain_send(),
+            // The token may well still be valid (the refresh was early): don't fail what never went out.
+            RefreshOutcome::Unavailable if refresh.trigger == Trigger::Proactive => {
+                self.drain_after_early_refresh_failed()
+            }
             RefreshOutcome::Refused => self.end(EndReason::RefreshRefused),
             RefreshOutcome::Unavailable => self.drain_fail(Failure::RefreshUnavailable),
         }
@@ -371,6 +375,23 @@ impl Coordinator {
     fn drain_send(&mut self) -> Vec<Action> {
         let queue = std::mem::take(&mut self.queue);
         queue.into_iter().map(|id| self.send(id)).collect()
+    }
+
+    /// Requests held only because a refresh was due go out now; those that already met an auth failure
+    /// fail as unavailable (their replay would meet it again).
+    fn drain_after_early_refresh_failed(&mut self) -> Vec<Action> {
+        let queue = std::mem::take(&mut self.queue);
+        queue
+            .into_iter()
+            .map(|id| {
+                if self.requests.get(&id).is_some_and(|r| r.sends == 0) {
+                    self.send(id)
+                } else {
+                    self.requests.remove(&id);
+                    fail(id, Failure::RefreshUnavailable)
+                }
+            })
+            .collect()
     }
 
     fn drain_fail(&mut self, failure: Failure) -> Vec<Action> {

@@ -256,6 +256,21 @@ fn proactive_window_holds_requests_and_refreshes_once() {
 }
 
 #[test]
+fn failed_early_refresh_sends_what_never_went_out() {
+    let mut c = coord();
+    c.session_started(Some(1_000), 0);
+    c.issue(1, 850);
+    assert_eq!(c.issue(2, 900), vec![start(0, Trigger::Proactive, 0)]);
+    // Request 1 (sent before the window) meets an auth failure while the early refresh runs: it waits.
+    assert_eq!(c.responded(1, true, 910), vec![]);
+    assert_eq!(
+        c.refresh_finished(0, RefreshOutcome::Unavailable, 950),
+        vec![send(2, 1), failed(1, Failure::RefreshUnavailable)]
+    );
+    assert_eq!(c.phase(), Phase::Active);
+}
+
+#[test]
 fn tick_refreshes_proactively_with_backoff() {
     let mut c = coord();
     c.session_started(Some(1_000), 0);
