@@ -1,1 +1,18 @@
-//! Helpers for the end-to-end tests live in tests/.
+//! The end-to-end harness: the dev backend and the built app, driven in headless Chromium.
+//!
+//! Each flow in `tests/` runs through [`harness::run`], which starts a fresh backend (in memory,
+//! test hooks on, serving `dist/`), chromedriver and a browser session with an empty profile, and
+//! stops them all afterwards. Flows assert what the user sees (through [`browser::Browser`]) and
+//! what the server counted (through [`backend::Backend::stats`]).
+//!
+//! Inputs (set by `cargo xtask test`; defaults for running by hand): `LANYARD_SERVER_BIN`
+//! (`target/debug/lanyard-server`), `LANYARD_DIST` (`dist/`), `CHROMEDRIVER` (`/usr/bin/chromedriver`).
+
+pub mod backend;
+pub mod browser;
+pub mod harness;
+pub mod paths;
+
+pub use backend::{Backend, BackendOptions, FailMode, Stats, REFRESH};
+pub use browser::{testid, Browser, OrFail, WAIT};
+pub use harness::{run, Ctx, Options};

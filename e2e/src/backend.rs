@@ -1,0 +1,351 @@
+//! The dev backend as a child process (in memory, test hooks on, serving the built app), and its
+//! test hooks over HTTP.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// How long the backend may take to print its `listening on` line.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The refresh endpoint as the stats hook names it.
+pub const REFRESH: &str = "POST /api/auth/refresh";
+
+#[derive(Clone, Debug)]
+pub struct BackendOptions {
+    /// Long by default, so that no proactive refresh happens during a test: only the
+    /// `expire-access` hook ends an access token, and the refresh counts are exact.
+    pub access_ttl_secs: u32,
+    /// `--latency-ms`, added to every API call.
+    pub latency_ms: u64,
+}
+
+impl Default for BackendOptions {
+    fn default() -> Self {
+        Self {
+            access_ttl_secs: 3600,
+            latency_ms: 0,
+        }
+    }
+}
+
+/// A running backend; killed when dropped (also when the test panics).
+pub struct Backend {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    pub log_path: PathBuf,
+    http: reqwest::Client,
+}
+
+/// How an injected refresh failure looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailMode {
+    /// The refresh answers 503.
+    Unavailable,
+    /// The refresh's connection is closed without an answer.
+    Drop,
+}
+
+impl FailMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            FailMode::Unavailable => "503",
+            FailMode::Drop => "drop",
+        }
+    }
+
+    /// The status the stats hook records for such a call.
+    pub fn recorded_status(self) -> &'static str {
+        match self {
+            FailMode::Unavailable => "503",
+            FailMode::Drop => "dropped",
+        }
+    }
+}
+
+impl Backend {
+    /// Starts `server_bin` on a free port, serving `dist`, and waits until it listens.
+    /// Its stdout and stderr go to `log_path`.
+    pub fn start(
+        server_bin: &Path,
+        dist: &Path,
+        options: &BackendOptions,
+        log_path: &Path,
+    ) -> Result<Backend, String> {
+        if let Some(dir) = log_path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let log = File::create(log_path)
+            .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+        let stderr = log
+            .try_clone()
+            .map_err(|e| format!("cannot share the log file: {e}"))?;
+        let mut child = Command::new(server_bin)
+            .args(["--in-memory", "--test-hooks", "--bind", "127.0.0.1:0"])
+            .arg("--dist")
+            .arg(dist)
+            .args(["--access-ttl-secs", &options.access_ttl_secs.to_string()])
+            .args(["--latency-ms", &options.latency_ms.to_string()])
+            .env_remove("LANYARD_BIND")
+            .env_remove("LANYARD_CORS_ORIGIN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(stderr))
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
+
+        // Read stdout on a thread: report the address once, then keep draining into the log.
+        let (tx, rx) = mpsc::channel::<String>();
+        if let Some(stdout) = child.stdout.take() {
+            let mut log = log;
+            std::thread::spawn(move || {
+                let mut tx = Some(tx);
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    let _ = writeln!(log, "{line}");
+                    if let Some(url) = listening_url(&line) {
+                        if let Some(tx) = tx.take() {
+                            let _ = tx.send(url);
+                        }
+                    }
+                }
+            });
+        }
+        let base_url = match rx.recv_timeout(READY_TIMEOUT) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+                let log = std::fs::read_to_string(log_path).unwrap_or_default();
+                return Err(format!(
+                    "the backend did not print `listening on http://…` within {READY_TIMEOUT:?} \
+                     (exit: {status}); its output:\n{log}"
+                ));
+            }
+        };
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        Ok(Backend {
+            child,
+            base_url,
+            log_path: log_path.to_path_buf(),
+            http,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn hook(&self, path: &str, body: Option<Value>) -> Value {
+        let url = self.url(&format!("/api/_test/{path}"));
+        let request = match body {
+            Some(body) => self.http.post(&url).json(&body),
+            None if path == "stats" => self.http.get(&url),
+            None => self.http.post(&url),
+        };
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => panic!("test hook {url} failed: {e}"),
+        };
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(
+            status.is_success(),
+            "test hook {url} answered {status}: {text}"
+        );
+        if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("test hook {url} sent bad JSON ({e}): {text}"))
+        }
+    }
+
+    /// The request counters. Panics (failing the test) if the hook is refused.
+    pub async fn stats(&self) -> Stats {
+        Stats(self.hook("stats", None).await)
+    }
+
+    /// Zeroes the counters, clears injected faults and latency.
+    pub async fn reset(&self) {
+        self.hook("reset", None).await;
+    }
+
+    /// Every access token issued so far is expired now.
+    pub async fn expire_access(&self) {
+        self.hook("expire-access", None).await;
+    }
+
+    /// Every refresh family is revoked now.
+    pub async fn revoke_refresh(&self) {
+        self.hook("revoke-refresh", None).await;
+    }
+
+    /// The next `count` refresh calls fail as `mode` says.
+    pub async fn fail_refresh(&self, count: u32, mode: FailMode) {
+        self.hook(
+            "fail-refresh",
+            Some(json!({ "count": count, "mode": mode.as_str() })),
+        )
+        .await;
+    }
+
+    /// Latency for every API call, plus `refresh_ms` more for refresh calls.
+    pub async fn latency(&self, ms: u64, refresh_ms: u64) {
+        self.hook(
+            "latency",
+            Some(json!({ "ms": ms, "refresh_ms": refresh_ms })),
+        )
+        .await;
+    }
+
+    /// Signs in over HTTP (a separate session from the browser's) and creates notes for that user,
+    /// newest last. Counted in the stats: call [`Backend::reset`] afterwards.
+    pub async fn seed_notes(&self, username: &str, password: &str, notes: &[(&str, &str)]) {
+        let login = self.url("/api/auth/login");
+        let response = match self
+            .http
+            .post(&login)
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => panic!("seeding: login failed: {e}"),
+        };
+        assert_eq!(response.status().as_u16(), 200, "seeding: login status");
+        // The cookies are `Secure`, which a cookie jar would not send over http: carry them by hand.
+        let cookies: Vec<(String, String)> = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let csrf = cookies
+            .iter()
+            .find(|(k, _)| k == "lanyard_csrf")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        assert!(
+            !csrf.is_empty(),
+            "seeding: login set no lanyard_csrf cookie"
+        );
+        let cookie_header = cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        for (title, body) in notes {
+            let response = match self
+                .http
+                .post(self.url("/api/notes"))
+                .header(reqwest::header::COOKIE, &cookie_header)
+                .header("X-CSRF-Token", &csrf)
+                .json(&json!({ "title": title, "body": body }))
+                .send()
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => panic!("seeding: creating a note failed: {e}"),
+            };
+            assert_eq!(
+                response.status().as_u16(),
+                201,
+                "seeding: creating note {title:?}"
+            );
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `… listening on http://127.0.0.1:PORT` → `http://127.0.0.1:PORT`.
+fn listening_url(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("listening on ")?;
+    let url = rest.split_whitespace().next()?;
+    url.starts_with("http://")
+        .then(|| url.trim_end_matches('/').to_string())
+}
+
+/// What `GET /api/_test/stats` answered.
+#[derive(Clone, Debug)]
+pub struct Stats(pub Value);
+
+impl Stats {
+    /// Calls of `endpoint` (e.g. `"GET /api/notes"`) answered with `status` (e.g. `"200"`).
+    pub fn count(&self, endpoint: &str, status: &str) -> u64 {
+        self.0["by_endpoint"][endpoint][status]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Calls of `endpoint`, whatever the answer.
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        self.0["by_endpoint"][endpoint]
+            .as_object()
+            .map(|by_status| by_status.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0)
+    }
+
+    /// Refresh calls, whatever the answer.
+    pub fn refreshes(&self) -> u64 {
+        self.calls(REFRESH)
+    }
+
+    /// Every API call counted.
+    pub fn total(&self) -> u64 {
+        self.0["total"].as_u64().unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_address_in_the_ready_line() {
+        assert_eq!(
+            listening_url("lanyard-server listening on http://127.0.0.1:4107").as_deref(),
+            Some("http://127.0.0.1:4107")
+        );
+        assert_eq!(listening_url("starting up"), None);
+    }
+
+    #[test]
+    fn counts_by_endpoint_and_status() {
+        let stats = Stats(json!({"total": 4, "by_endpoint": {
+            "POST /api/auth/refresh": {"200": 1, "401": 2},
+            "GET /api/notes": {"200": 1}
+        }}));
+        assert_eq!(stats.count(REFRESH, "200"), 1);
+        assert_eq!(stats.count(REFRESH, "503"), 0);
+        assert_eq!(stats.refreshes(), 3);
+        assert_eq!(stats.calls("GET /api/me"), 0);
+        assert_eq!(stats.total(), 4);
+    }
+}

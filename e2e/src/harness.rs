@@ -1,0 +1,248 @@
+//! One end-to-end test: a fresh backend, chromedriver and browser session; the flow; then the
+//! console check, and on failure a screenshot, the page's text and the logs in `e2e/artifacts/`.
+//! Everything started is stopped afterwards, whether the flow passed, panicked or hung.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::{Backend, BackendOptions};
+use crate::browser::{Browser, Chromedriver, LogEntry, OrFail, Profile};
+use crate::paths;
+
+/// What a flow gets: its own backend and browser session.
+#[derive(Clone)]
+pub struct Ctx {
+    pub backend: Arc<Backend>,
+    pub browser: Browser,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub backend: BackendOptions,
+    /// Console entries containing one of these are expected for this flow (see [`is_expected`]).
+    pub expected_console: Vec<&'static str>,
+    /// The whole flow must finish within this.
+    pub timeout: Duration,
+}
+
+/// Chrome logs every HTTP error answer to a `fetch` as a SEVERE console entry of source `network`
+/// ("<url> - Failed to load resource: the server responded with a status of 401 (Unauthorized)"),
+/// whether or not the page handles it. These answers are part of the protocol, handled by the app:
+/// - a 401 from the API means the access token is missing or expired: the app refreshes (and at
+///   start-up, with nobody signed in, that is how it learns there is no session);
+/// - a 403 from the refresh endpoint is a refused refresh: at start-up with nobody signed in there is
+///   no CSRF cookie to send, so the backend refuses the refresh with 403 `csrf`, which the contract
+///   defines as "the session has ended" — the app then shows the login page.
+///
+/// So those are expected in every flow (as `(URL part, message part)`); other errors only where a
+/// flow provokes them (see [`Options::expect_console`]).
+pub const EXPECTED_ALWAYS: &[(&str, &str)] = &[
+    ("/api/", "the server responded with a status of 401"),
+    (
+        "/api/auth/refresh ",
+        "the server responded with a status of 403",
+    ),
+];
+
+/// What Chrome logs for a refresh whose connection the backend drops (`fail-refresh` mode `drop`).
+pub const DROPPED_CONNECTION: &[&str] = &[
+    "net::ERR_EMPTY_RESPONSE",
+    "net::ERR_CONNECTION_CLOSED",
+    "net::ERR_CONNECTION_RESET",
+];
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            backend: BackendOptions::default(),
+            expected_console: Vec::new(),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+impl Options {
+    /// Also accept network errors whose message contains `pattern` (e.g. `"status of 503"`).
+    pub fn expect_console(mut self, patterns: &[&'static str]) -> Self {
+        self.expected_console.extend_from_slice(patterns);
+        self
+    }
+}
+
+/// Whether a console entry is fine: anything below SEVERE, or a network entry for an API call
+/// answered with an expected error (see [`EXPECTED_ALWAYS`]).
+pub fn is_expected(entry: &LogEntry, extra: &[&str]) -> bool {
+    if entry.level != "SEVERE" {
+        return true;
+    }
+    entry.source == "network"
+        && (EXPECTED_ALWAYS
+            .iter()
+            .any(|(url, pattern)| entry.message.contains(url) && entry.message.contains(pattern))
+            || (entry.message.contains("/api/")
+                && extra.iter().any(|pattern| entry.message.contains(pattern))))
+}
+
+enum Outcome {
+    Passed,
+    Panicked(Box<dyn std::any::Any + Send>),
+    TimedOut(Duration),
+    Cancelled(String),
+}
+
+/// Runs `flow` against a fresh backend and browser. Panics (fails the test) when the flow fails,
+/// when the console shows an unexpected error, or when the setup is missing something.
+pub async fn run<F, Fut>(name: &str, options: Options, flow: F)
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let stem = paths::file_stem(name);
+    let artifacts = paths::artifacts_dir();
+    let setup = "e2e setup";
+    let server_bin = paths::server_bin().or_fail(setup);
+    let dist = paths::dist_dir().or_fail(setup);
+    let driver_bin = paths::chromedriver().or_fail(setup);
+    paths::chromium().or_fail(setup);
+    std::fs::create_dir_all(&artifacts).or_fail(&format!("create {}", artifacts.display()));
+    for stale in ["png", "page.txt", "console.log"] {
+        let _ = std::fs::remove_file(artifacts.join(format!("{stem}.{stale}")));
+    }
+
+    let backend = Backend::start(
+        &server_bin,
+        &dist,
+        &options.backend,
+        &artifacts.join(format!("{stem}.server.log")),
+    )
+    .or_fail("start the backend");
+    let backend = Arc::new(backend);
+    let driver = Chromedriver::start(
+        &driver_bin,
+        &artifacts.join(format!("{stem}.chromedriver.log")),
+    )
+    .or_fail("start chromedriver");
+    let profile = Profile::new(name).or_fail("create a browser profile");
+    let browser = Browser::connect(&driver, &backend.base_url, &profile)
+        .await
+        .or_fail("start Chromium");
+
+    let ctx = Ctx {
+        backend: Arc::clone(&backend),
+        browser: browser.clone(),
+        name: name.to_string(),
+    };
+    let timeout = options.timeout;
+    let task = tokio::spawn(tokio::time::timeout(timeout, flow(ctx)));
+    let outcome = match task.await {
+        Ok(Ok(())) => Outcome::Passed,
+        Ok(Err(_)) => Outcome::TimedOut(timeout),
+        Err(e) if e.is_panic() => Outcome::Panicked(e.into_panic()),
+        Err(e) => Outcome::Cancelled(e.to_string()),
+    };
+    let failed = !matches!(outcome, Outcome::Passed);
+
+    let short = Duration::from_secs(10);
+    if failed {
+        // What the user saw when it went wrong.
+        let shot = artifacts.join(format!("{stem}.png"));
+        match tokio::time::timeout(short, browser.screenshot(&shot)).await {
+            Ok(Ok(())) => eprintln!("e2e: screenshot of the failure: {}", shot.display()),
+            Ok(Err(e)) => eprintln!("e2e: {e}"),
+            Err(_) => eprintln!("e2e: the screenshot timed out"),
+        }
+        if let Ok(page) = tokio::time::timeout(short, browser.describe()).await {
+            let _ = std::fs::write(artifacts.join(format!("{stem}.page.txt")), &page);
+            eprintln!("e2e: when it failed, {page}");
+        }
+        eprintln!(
+            "e2e: backend log: {}",
+            artifacts.join(format!("{stem}.server.log")).display()
+        );
+    }
+    let console = match tokio::time::timeout(short, browser.take_log()).await {
+        Ok(result) => result,
+        Err(_) => Err("reading the browser log timed out".to_string()),
+    };
+    if let Ok(entries) = &console {
+        let text: Vec<String> = entries
+            .iter()
+            .map(|e| format!("{} {} {}", e.level, e.source, e.message))
+            .collect();
+        let _ = std::fs::write(
+            artifacts.join(format!("{stem}.console.log")),
+            text.join("\n"),
+        );
+    }
+    let _ = tokio::time::timeout(short, browser.client.clone().close()).await;
+    drop(browser);
+    drop(driver);
+    drop(profile);
+    drop(backend);
+
+    match outcome {
+        Outcome::Passed => {}
+        Outcome::Panicked(payload) => std::panic::resume_unwind(payload),
+        Outcome::TimedOut(t) => panic!("{name}: the flow did not finish within {t:?}"),
+        Outcome::Cancelled(e) => panic!("{name}: the flow was cancelled: {e}"),
+    }
+    let entries = console.or_fail("the console check");
+    let unexpected: Vec<String> = entries
+        .iter()
+        .filter(|e| !is_expected(e, &options.expected_console))
+        .map(|e| format!("  {} [{}] {}", e.level, e.source, e.message))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{name}: the browser console shows errors:\n{}",
+        unexpected.join("\n")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: &str, source: &str, message: &str) -> LogEntry {
+        LogEntry {
+            level: level.into(),
+            source: source.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn api_401s_are_expected_other_errors_are_not() {
+        let unauthorized = entry(
+            "SEVERE",
+            "network",
+            "http://127.0.0.1:1/api/notes?i=3 - Failed to load resource: the server responded with a status of 401 (Unauthorized)",
+        );
+        assert!(is_expected(&unauthorized, &[]));
+        let unavailable = entry(
+            "SEVERE",
+            "network",
+            "http://127.0.0.1:1/api/auth/refresh - Failed to load resource: the server responded with a status of 503 (Service Unavailable)",
+        );
+        assert!(!is_expected(&unavailable, &[]));
+        assert!(is_expected(&unavailable, &["status of 503"]));
+        let panic = entry(
+            "SEVERE",
+            "console-api",
+            "panicked at src/app.rs: status of 401",
+        );
+        assert!(!is_expected(&panic, &[]));
+        let asset = entry(
+            "SEVERE",
+            "network",
+            "http://127.0.0.1:1/app.wasm - Failed to load resource: the server responded with a status of 401",
+        );
+        assert!(!is_expected(&asset, &[]));
+        assert!(is_expected(
+            &entry("WARNING", "console-api", "careful"),
+            &[]
+        ));
+    }
+}

@@ -1,0 +1,107 @@
+//! Where the things under test are: the backend binary, the built app, the browser and its driver.
+//!
+//! `cargo xtask test` passes them in the environment; run by hand, the defaults are the workspace's
+//! build outputs. A missing file is a loud failure that says how to build it — never a skipped test.
+
+use std::path::{Path, PathBuf};
+
+/// The Chromium binary (Debian's package). Never a browser a tool downloads for itself.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER_DEFAULT: &str = "/usr/bin/chromedriver";
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Where failure screenshots and logs go (`e2e/artifacts`, git-ignored).
+pub fn artifacts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts")
+}
+
+/// Where the README's screenshots go.
+pub fn screenshots_dir() -> PathBuf {
+    workspace_root().join("docs").join("screenshots")
+}
+
+fn from_env_or(var: &str, default: PathBuf) -> PathBuf {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or(default)
+}
+
+/// The dev backend binary (`LANYARD_SERVER_BIN`, else `target/debug/lanyard-server`).
+pub fn server_bin() -> Result<PathBuf, String> {
+    let path = from_env_or(
+        "LANYARD_SERVER_BIN",
+        workspace_root()
+            .join("target")
+            .join("debug")
+            .join("lanyard-server"),
+    );
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "the backend binary {} does not exist: build it with `cargo build -p lanyard-server` \
+             (or run the whole suite with `cargo xtask test`), or point LANYARD_SERVER_BIN at it",
+            path.display()
+        ))
+    }
+}
+
+/// The release build of the app (`LANYARD_DIST`, else `dist/`), which must hold `index.html`.
+pub fn dist_dir() -> Result<PathBuf, String> {
+    let path = from_env_or("LANYARD_DIST", workspace_root().join("dist"));
+    if path.join("index.html").is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "the built app {} (index.html) does not exist: build it with `cargo xtask dist` \
+             (or run the whole suite with `cargo xtask test`), or point LANYARD_DIST at it",
+            path.display()
+        ))
+    }
+}
+
+/// chromedriver (`CHROMEDRIVER`, else `/usr/bin/chromedriver`).
+pub fn chromedriver() -> Result<PathBuf, String> {
+    let path = from_env_or("CHROMEDRIVER", PathBuf::from(CHROMEDRIVER_DEFAULT));
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "chromedriver {} does not exist: install Debian's chromium-driver (`cargo xtask setup`), \
+             or point CHROMEDRIVER at it",
+            path.display()
+        ))
+    }
+}
+
+/// The Chromium binary, checked.
+pub fn chromium() -> Result<PathBuf, String> {
+    let path = PathBuf::from(CHROMIUM);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "Chromium {} does not exist: install Debian's chromium (`cargo xtask setup`)",
+            path.display()
+        ))
+    }
+}
+
+/// A file name made of the characters of `name` that are safe everywhere.
+pub fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
