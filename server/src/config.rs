@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::BoolishValueParser;
 use clap::Parser;
 
 /// Lanyard's dev backend: a cookie-session auth API (login, rotating refresh tokens with reuse
@@ -20,7 +21,7 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// Keep everything in memory (nothing is written to disk; `--data-dir` is ignored).
-    #[arg(long, env = "LANYARD_IN_MEMORY")]
+    #[arg(long, env = "LANYARD_IN_MEMORY", value_parser = BoolishValueParser::new())]
     pub in_memory: bool,
 
     /// Lifetime of an access token, in seconds.
@@ -38,7 +39,7 @@ pub struct Config {
     pub dist: Option<PathBuf>,
 
     /// Enable the `/api/_test/*` hooks (stats, fault and latency injection). Never in production.
-    #[arg(long, env = "LANYARD_TEST_HOOKS")]
+    #[arg(long, env = "LANYARD_TEST_HOOKS", value_parser = BoolishValueParser::new())]
     pub test_hooks: bool,
 
     /// Artificial latency added to every API call, in milliseconds.
@@ -57,11 +58,23 @@ pub struct Config {
 
     /// Drop the `Secure` cookie attribute. Only for plain-http deployments on a host other than
     /// localhost/127.0.0.1 (browsers accept `Secure` cookies on http://localhost).
-    #[arg(long, env = "LANYARD_INSECURE_COOKIES")]
+    #[arg(long, env = "LANYARD_INSECURE_COOKIES", value_parser = BoolishValueParser::new())]
     pub insecure_cookies: bool,
 }
 
 impl Config {
+    /// Checks rules that span several flags (and their environment variables).
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.cors_origins.is_empty() && !self.test_hooks {
+            return Err(
+                "--cors-origin (LANYARD_CORS_ORIGIN) is only accepted together with \
+                        --test-hooks: cross-origin access is for the test runner only"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Whether cookies carry the `Secure` attribute (the default).
     pub fn secure_cookies(&self) -> bool {
         !self.insecure_cookies
@@ -80,7 +93,12 @@ impl Config {
             "127.0.0.1:0".into(),
         ];
         args.extend(extra_args.into_iter().map(Into::into));
-        Self::try_parse_from(args)
+        let config = Self::try_parse_from(args)?;
+        config.validate().map_err(|msg| {
+            <Self as clap::CommandFactory>::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, msg)
+        })?;
+        Ok(config)
     }
 }
 
@@ -90,8 +108,11 @@ mod tests {
 
     #[test]
     fn cors_origin_requires_test_hooks() {
-        let err = Config::try_parse_from(["x", "--cors-origin", "http://127.0.0.1:9000"]);
-        assert!(err.is_err());
+        let alone = Config::try_parse_from(["x", "--cors-origin", "http://127.0.0.1:9000"]);
+        assert!(alone
+            .map_err(|e| e.to_string())
+            .and_then(|c| c.validate())
+            .is_err());
         let ok = Config::try_parse_from([
             "x",
             "--test-hooks",
@@ -100,6 +121,7 @@ mod tests {
             "--cors-origin",
             "http://b:2",
         ]);
+        assert_eq!(ok.as_ref().map(|c| c.validate().is_ok()).ok(), Some(true));
         assert_eq!(
             ok.map(|c| c.cors_origins).unwrap_or_default(),
             vec!["http://a:1", "http://b:2"]

@@ -81,6 +81,7 @@ impl Deref for AppState {
 impl AppState {
     /// Opens the database, seeds the demo users and reads the dist dir. Blocking (argon2, I/O).
     pub fn new(config: &Config) -> Result<Self, StartError> {
+        config.validate().map_err(StartError::Setup)?;
         let db = if config.in_memory {
             db::Db::open(None)?
         } else {
