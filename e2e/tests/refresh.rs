@@ -60,6 +60,40 @@ async fn expired_access_token_is_refreshed_once_for_concurrent_requests() {
     .await;
 }
 
+/// Flow 2, start-up variant: a full page load with an expired access token refreshes once at
+/// start-up and shows the page; the user is never sent to the login page.
+#[tokio::test]
+async fn reload_with_expired_access_token_refreshes_once() {
+    run(
+        "reload_with_expired_access_token_refreshes_once",
+        Options::default(),
+        |ctx| async move {
+            let (b, server) = (&ctx.browser, &ctx.backend);
+            server.seed_notes("user", "user-pass", &NOTES).await;
+            b.open_and_sign_in("user", "user-pass").await;
+            b.wait_testid("dashboard").await;
+
+            server.reset().await;
+            server.expire_access().await;
+            b.open("/notes").await;
+            b.wait_testid("notes-list").await;
+            assert_eq!(b.count(&testid("note-item")).await, 3);
+            assert_eq!(
+                b.current_url().await.path(),
+                "/notes",
+                "never sent to sign in"
+            );
+            assert_eq!(b.text("user-name").await, "Uma User");
+            let stats = server.stats().await;
+            assert_eq!(stats.refreshes(), 1, "exactly one refresh call: {stats}");
+            assert_eq!(stats.count(REFRESH, "200"), 1, "{stats}");
+            assert_eq!(stats.count("GET /api/notes", "200"), 1, "{stats}");
+            assert_eq!(stats.count("POST /api/auth/login", "200"), 0, "{stats}");
+        },
+    )
+    .await;
+}
+
 /// Flow 3: the refresh token is revoked while the user writes a note. Saving ends on the login page
 /// with the "session ended" notice; signing in again goes back to the notes page with the draft
 /// still in the form (and nothing was saved in between).

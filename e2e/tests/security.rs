@@ -175,3 +175,46 @@ async fn keyboard_only_sign_in() {
     )
     .await;
 }
+
+/// A wrong password: the form says so (one generic message), the message gets the focus, and
+/// nobody is signed in; the right password then works.
+#[tokio::test]
+async fn wrong_password_is_refused_with_a_message() {
+    run(
+        "wrong_password_is_refused_with_a_message",
+        Options::default(),
+        |ctx| async move {
+            let b = &ctx.browser;
+            b.open("/login").await;
+            b.fill("Username", "user").await;
+            b.fill("Password", "not-the-password").await;
+            b.click_button("Sign in").await;
+            b.wait_text("login-error", "Wrong username or password.")
+                .await;
+            let focused = b
+                .client
+                .active_element()
+                .await
+                .expect("the focused element");
+            assert_eq!(
+                focused
+                    .attr("data-testid")
+                    .await
+                    .expect("its test id")
+                    .as_deref(),
+                Some("login-error"),
+                "the error has the focus, so it is announced"
+            );
+            assert_eq!(b.current_url().await.path(), "/login");
+            assert!(!b.is_displayed("[data-testid=\"user-name\"]").await);
+            let stats = ctx.backend.stats().await;
+            assert_eq!(stats.count("POST /api/auth/login", "401"), 1, "{stats}");
+
+            b.fill("Password", "user-pass").await;
+            b.click_button("Sign in").await;
+            b.wait_testid("dashboard").await;
+            assert_eq!(b.text("user-name").await, "Uma User");
+        },
+    )
+    .await;
+}
