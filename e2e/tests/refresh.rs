@@ -94,6 +94,59 @@ async fn reload_with_expired_access_token_refreshes_once() {
     .await;
 }
 
+/// The Lab's storm: 50 requests at once through the app's client with an expired access token.
+/// One refresh; every request succeeds, each replayed at most once.
+#[tokio::test]
+async fn lab_storm_is_served_by_one_refresh() {
+    run(
+        "lab_storm_is_served_by_one_refresh",
+        Options::default(),
+        |ctx| async move {
+            let (b, server) = (&ctx.browser, &ctx.backend);
+            b.open("/lab?n=50&path=/api/notes&mode=storm").await;
+            b.wait_path("/login", WAIT).await;
+            b.sign_in("user", "user-pass").await;
+            b.wait_path("/lab", WAIT).await;
+            b.wait_testid("lab").await;
+
+            server.reset().await;
+            server.expire_access().await;
+            server.latency(0, 200).await;
+            b.click_testid("lab-run").await;
+            let started = std::time::Instant::now();
+            let status = loop {
+                let status = b.text("lab-status").await;
+                if status.starts_with("Done")
+                    || started.elapsed() > std::time::Duration::from_secs(30)
+                {
+                    break status;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            };
+            assert!(
+                status.starts_with("Done: 50 succeeded, 0 failed"),
+                "the Lab's summary: {status:?}"
+            );
+            assert_eq!(b.text("user-name").await, "Uma User");
+            let stats = server.stats().await;
+            assert_eq!(
+                stats.refreshes(),
+                1,
+                "one refresh for the whole storm: {stats}"
+            );
+            assert_eq!(stats.count(REFRESH, "200"), 1, "{stats}");
+            assert_eq!(stats.count("GET /api/notes", "200"), 50, "{stats}");
+            let refused = stats.count("GET /api/notes", "401");
+            assert!(
+                (1..=50).contains(&refused),
+                "the storm met the expired token, and no request was refused twice: {stats}"
+            );
+            assert_eq!(stats.calls("GET /api/notes"), 50 + refused, "{stats}");
+        },
+    )
+    .await;
+}
+
 /// Flow 3: the refresh token is revoked while the user writes a note. Saving ends on the login page
 /// with the "session ended" notice; signing in again goes back to the notes page with the draft
 /// still in the form (and nothing was saved in between).
