@@ -48,6 +48,17 @@ pub struct BrowserTabs {
     on_message: RefCell<Option<OnMessage>>,
 }
 
+impl Drop for BrowserTabs {
+    /// Stop listening before the Rust closure behind `onmessage` is freed, or the next message from another
+    /// tab would call into a dropped closure and throw.
+    fn drop(&mut self) {
+        if let Some(channel) = &self.channel {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+    }
+}
+
 impl Default for BrowserTabs {
     fn default() -> Self {
         Self::new()

@@ -27,7 +27,9 @@ pub fn Layout(props: &LayoutProps) -> Html {
     });
 
     let user = session.as_ref().and_then(|s| s.user().cloned());
-    let is_admin = user.as_ref().is_some_and(|u| u.roles.iter().any(|r| r == "admin"));
+    let is_admin = user
+        .as_ref()
+        .is_some_and(|u| u.roles.iter().any(|r| r == "admin"));
     let nav_link = |route: Route, label: &'static str| {
         let current = Route::recognize(&path).as_ref() == Some(&route);
         let aria_current = current.then_some("page");
@@ -74,7 +76,9 @@ pub fn Layout(props: &LayoutProps) -> Html {
 }
 
 fn focus_page_heading() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let target = document
         .query_selector("#main h1")
         .ok()

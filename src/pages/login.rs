@@ -38,22 +38,32 @@ pub fn Login() -> Html {
 
     let on_username = {
         let username = username.clone();
-        Callback::from(move |e: InputEvent| username.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            username.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_password = {
         let password = password.clone();
-        Callback::from(move |e: InputEvent| password.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            password.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let onsubmit = {
         let session = session.clone();
-        let (username, password, pending, error) =
-            (username.clone(), password.clone(), pending.clone(), error.clone());
+        let (username, password, pending, error) = (
+            username.clone(),
+            password.clone(),
+            pending.clone(),
+            error.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *pending {
                 return;
             }
-            let Some(session) = session.clone() else { return };
+            let Some(session) = session.clone() else {
+                return;
+            };
             if username.trim().is_empty() || password.is_empty() {
                 error.set(Some("Enter your username and password.".into()));
                 return;

@@ -6,8 +6,8 @@ mod forbidden;
 mod home;
 mod lab;
 mod login;
-mod note_editor;
 mod not_found;
+mod note_editor;
 mod notes;
 mod profile;
 
