@@ -5,11 +5,13 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+use crate::process::Guarded;
 
 /// How long the backend may take to print its `listening on` line.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,7 +39,7 @@ impl Default for BackendOptions {
 
 /// A running backend; killed when dropped (also when the test panics).
 pub struct Backend {
-    child: Child,
+    process: Guarded,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
     pub log_path: PathBuf,
@@ -88,23 +90,37 @@ impl Backend {
         let stderr = log
             .try_clone()
             .map_err(|e| format!("cannot share the log file: {e}"))?;
-        let mut child = Command::new(server_bin)
-            .args(["--in-memory", "--test-hooks", "--bind", "127.0.0.1:0"])
-            .arg("--dist")
-            .arg(dist)
-            .args(["--access-ttl-secs", &options.access_ttl_secs.to_string()])
-            .args(["--latency-ms", &options.latency_ms.to_string()])
-            .env_remove("LANYARD_BIND")
-            .env_remove("LANYARD_CORS_ORIGIN")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(stderr))
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
+        let args: Vec<std::ffi::OsString> = [
+            "--in-memory",
+            "--test-hooks",
+            "--bind",
+            "127.0.0.1:0",
+            "--dist",
+        ]
+        .iter()
+        .map(Into::into)
+        .chain([dist.as_os_str().to_owned()])
+        .chain(
+            [
+                "--access-ttl-secs".to_string(),
+                options.access_ttl_secs.to_string(),
+                "--latency-ms".to_string(),
+                options.latency_ms.to_string(),
+            ]
+            .map(Into::into),
+        )
+        .collect();
+        let mut process = Guarded::spawn(
+            server_bin.as_os_str(),
+            &args,
+            Stdio::piped(),
+            Stdio::from(stderr),
+        )
+        .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
 
         // Read stdout on a thread: report the address once, then keep draining into the log.
         let (tx, rx) = mpsc::channel::<String>();
-        if let Some(stdout) = child.stdout.take() {
+        if let Some(stdout) = process.child_mut().stdout.take() {
             let mut log = log;
             std::thread::spawn(move || {
                 let mut tx = Some(tx);
@@ -121,8 +137,10 @@ impl Backend {
         let base_url = match rx.recv_timeout(READY_TIMEOUT) {
             Ok(url) => url,
             Err(_) => {
-                let _ = child.kill();
-                let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+                let status = process
+                    .has_exited()
+                    .unwrap_or_else(|| "still running".into());
+                process.kill();
                 let log = std::fs::read_to_string(log_path).unwrap_or_default();
                 return Err(format!(
                     "the backend did not print `listening on http://…` within {READY_TIMEOUT:?} \
@@ -136,7 +154,7 @@ impl Backend {
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
         Ok(Backend {
-            child,
+            process,
             base_url,
             log_path: log_path.to_path_buf(),
             http,
@@ -273,8 +291,7 @@ impl Backend {
 
 impl Drop for Backend {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 }
 

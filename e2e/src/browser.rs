@@ -6,15 +6,16 @@
 
 use std::fmt::Display;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand, WindowHandle};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
+
+use crate::process::Guarded;
 
 /// How long a wait lasts unless told otherwise.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -39,7 +40,7 @@ impl<T, E: Display> OrFail<T> for Result<T, E> {
 /// chromedriver on a free port, in its own process group; the group (driver and any browser it
 /// started) is killed when dropped.
 pub struct Chromedriver {
-    child: Child,
+    process: Guarded,
     /// `http://127.0.0.1:PORT/`
     pub url: String,
 }
@@ -47,30 +48,30 @@ pub struct Chromedriver {
 impl Chromedriver {
     pub fn start(bin: &Path, log_path: &Path) -> Result<Chromedriver, String> {
         let port = free_port()?;
-        let mut child = Command::new(bin)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log_path.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let mut process = Guarded::spawn(
+            bin.as_os_str(),
+            [
+                format!("--port={port}"),
+                format!("--log-path={}", log_path.display()),
+            ],
+            Stdio::null(),
+            Stdio::null(),
+        )
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
                 break;
             }
-            if let Ok(Some(status)) = child.try_wait() {
+            if let Some(status) = process.has_exited() {
                 return Err(format!(
                     "chromedriver exited at start ({status}); see {}",
                     log_path.display()
                 ));
             }
             if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
+                process.kill();
                 return Err(format!(
                     "chromedriver did not listen on port {port} within 15 s; see {}",
                     log_path.display()
@@ -79,7 +80,7 @@ impl Chromedriver {
             std::thread::sleep(POLL);
         }
         Ok(Chromedriver {
-            child,
+            process,
             url: format!("http://127.0.0.1:{port}/"),
         })
     }
@@ -88,13 +89,7 @@ impl Chromedriver {
 impl Drop for Chromedriver {
     fn drop(&mut self) {
         // The browser processes chromedriver started share its process group.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 }
 

@@ -12,6 +12,7 @@ pub mod backend;
 pub mod browser;
 pub mod harness;
 pub mod paths;
+pub mod process;
 
 pub use backend::{Backend, BackendOptions, FailMode, Stats, REFRESH};
 pub use browser::{testid, Browser, OrFail, WAIT};
