@@ -126,6 +126,11 @@ async fn sign_out_and_in_follow_across_tabs() {
                 "tab B can come back: {url}"
             );
             b.wait_gone(&testid("user-name"), WAIT).await;
+            let notice = b.text("session-notice").await;
+            assert!(
+                notice.contains("signed out in another tab"),
+                "tab B says why it is on the login page: {notice:?}"
+            );
             assert!(!b.is_displayed(&testid("notes-empty")).await);
 
             b.switch_to(&tab_a).await;
