@@ -113,16 +113,23 @@ async fn lab_storm_is_served_by_one_refresh() {
             server.expire_access().await;
             server.latency(0, 200).await;
             b.click_testid("lab-run").await;
-            let started = std::time::Instant::now();
-            let status = loop {
-                let status = b.text("lab-status").await;
-                if status.starts_with("Done")
-                    || started.elapsed() > std::time::Duration::from_secs(30)
-                {
-                    break status;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            // The run's figures, as the Lab reports them for scripts.
+            let result = b.text("lab-result").await;
+            let figures: serde_json::Value = serde_json::from_str(&result)
+                .unwrap_or_else(|e| panic!("lab-result is not JSON ({e}): {result:?}"));
+            let figure = |name: &str| {
+                figures[name]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("lab-result has no {name}: {result}"))
             };
+            assert_eq!(figure("ok"), 50, "{result}");
+            assert_eq!(figure("failed"), 0, "{result}");
+            assert_eq!(
+                figure("refreshes"),
+                1,
+                "the client counted one refresh: {result}"
+            );
+            let status = b.text("lab-status").await;
             assert!(
                 status.starts_with("Done: 50 succeeded, 0 failed"),
                 "the Lab's summary: {status:?}"
@@ -140,6 +147,11 @@ async fn lab_storm_is_served_by_one_refresh() {
             assert!(
                 (1..=50).contains(&refused),
                 "the storm met the expired token, and no request was refused twice: {stats}"
+            );
+            assert_eq!(
+                figure("replays"),
+                refused,
+                "the client replayed exactly the requests the server refused: {result} vs {stats}"
             );
             assert_eq!(stats.calls("GET /api/notes"), 50 + refused, "{stats}");
         },
