@@ -14,12 +14,17 @@ pub fn start() {
             Ok(config) => {
                 crate::logging::init(config.log_level.to_level_filter());
                 let client = Client::browser(&config);
-                let props = AppProps { config: Rc::new(config), client };
+                let props = AppProps {
+                    config: Rc::new(config),
+                    client,
+                };
                 yew::Renderer::<App>::with_props(props).render();
             }
             Err(err) => {
                 log::error!("{err}");
-                let props = crate::components::ConfigErrorProps { message: err.to_string().into() };
+                let props = crate::components::ConfigErrorProps {
+                    message: err.to_string().into(),
+                };
                 yew::Renderer::<ConfigErrorPage>::with_props(props).render();
             }
         }
@@ -38,8 +43,14 @@ async fn load_config() -> Result<Config, ConfigError> {
         return Ok(Config::default());
     }
     if !response.ok() {
-        return Err(ConfigError::Load(format!("the server answered {}", response.status())));
+        return Err(ConfigError::Load(format!(
+            "the server answered {}",
+            response.status()
+        )));
     }
-    let text = response.text().await.map_err(|e| ConfigError::Load(e.to_string()))?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ConfigError::Load(e.to_string()))?;
     Config::from_json(&text)
 }

@@ -33,7 +33,10 @@ pub fn RequireAuth(props: &GuardProps) -> Html {
     let navigator = use_navigator();
     let here = use_current_path();
     let state = session.as_ref().map(|s| s.state.clone());
-    let must_sign_in = matches!(state, Some(SessionState::SignedOut | SessionState::Ended(_)));
+    let must_sign_in = matches!(
+        state,
+        Some(SessionState::SignedOut | SessionState::Ended(_))
+    );
     use_effect_with(must_sign_in, move |must_sign_in| {
         if *must_sign_in {
             if let Some(navigator) = navigator {
@@ -112,7 +115,9 @@ pub fn GuestOnly(props: &GuardProps) -> Html {
     });
     match session.map(|s| s.state) {
         None => html! { <MissingProvider /> },
-        Some(SessionState::SignedIn(_)) => html! { <Loading label="Signed in. Taking you back…" /> },
+        Some(SessionState::SignedIn(_)) => {
+            html! { <Loading label="Signed in. Taking you back…" /> }
+        }
         Some(_) => props.children.clone(),
     }
 }
@@ -120,7 +125,9 @@ pub fn GuestOnly(props: &GuardProps) -> Html {
 /// Navigates inside the app to a path already checked by `safe_next`.
 fn go_to_app_path(navigator: Option<&Navigator>, path: &str) {
     let without_fragment = path.split('#').next().unwrap_or(path);
-    let (route_path, query) = without_fragment.split_once('?').unwrap_or((without_fragment, ""));
+    let (route_path, query) = without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""));
     let route = Route::recognize(route_path).unwrap_or(Route::NotFound);
     let Some(navigator) = navigator else { return };
     if query.is_empty() {

@@ -127,7 +127,11 @@ mod tests {
             "/\n/evil.example",
             "/notes\r\n",
         ] {
-            assert_eq!(safe_next(Some(attack)), HOME, "{attack:?} must fall back to home");
+            assert_eq!(
+                safe_next(Some(attack)),
+                HOME,
+                "{attack:?} must fall back to home"
+            );
         }
     }
 
@@ -150,7 +154,11 @@ mod tests {
             "/notes%zz",
             "/%C3%28",
         ] {
-            assert_eq!(safe_next(Some(attack)), HOME, "{attack:?} must fall back to home");
+            assert_eq!(
+                safe_next(Some(attack)),
+                HOME,
+                "{attack:?} must fall back to home"
+            );
         }
     }
 
@@ -172,7 +180,9 @@ mod tests {
     #[test]
     fn result_is_always_a_single_slash_path() {
         // A cheap exhaustive-ish sweep: every two-character suffix after a slash.
-        let alphabet = ['/', '\\', '%', '2', 'F', 'f', '5', 'C', 'a', ':', '.', '\t', '@', '?', '#'];
+        let alphabet = [
+            '/', '\\', '%', '2', 'F', 'f', '5', 'C', 'a', ':', '.', '\t', '@', '?', '#',
+        ];
         for a in alphabet {
             for b in alphabet {
                 for c in alphabet {
@@ -181,8 +191,14 @@ mod tests {
                     assert!(result.starts_with('/'), "{candidate:?} → {result:?}");
                     assert!(!result.starts_with("//"), "{candidate:?} → {result:?}");
                     assert!(!result.contains('\\'), "{candidate:?} → {result:?}");
-                    assert!(!result.to_ascii_lowercase().starts_with("/%2f"), "{candidate:?}");
-                    assert!(!result.to_ascii_lowercase().starts_with("/%5c"), "{candidate:?}");
+                    assert!(
+                        !result.to_ascii_lowercase().starts_with("/%2f"),
+                        "{candidate:?}"
+                    );
+                    assert!(
+                        !result.to_ascii_lowercase().starts_with("/%5c"),
+                        "{candidate:?}"
+                    );
                 }
             }
         }
