@@ -86,6 +86,73 @@ async fn two_tabs_share_one_refresh() {
     .await;
 }
 
+/// Flow 5 with more load: a Lab storm of 20 requests in each of two tabs at once, with an expired
+/// access token. One refresh call in total; each tab's client reports 20 successes, and between
+/// them exactly one refresh.
+#[tokio::test]
+async fn two_tab_lab_storms_share_one_refresh() {
+    run(
+        "two_tab_lab_storms_share_one_refresh",
+        Options::default(),
+        |ctx| async move {
+            let (b, server) = (&ctx.browser, &ctx.backend);
+            let lab = "/lab?n=20&path=/api/notes&mode=storm";
+            b.open(lab).await;
+            b.wait_path("/login", WAIT).await;
+            b.sign_in("user", "user-pass").await;
+            b.wait_testid("lab").await;
+            let tab_a = b.window().await;
+            let tab_b = b.new_tab().await;
+            b.open(lab).await;
+            b.wait_testid("lab").await;
+
+            server.reset().await;
+            server.expire_access().await;
+            server.latency(0, 1500).await;
+            b.switch_to(&tab_a).await;
+            b.click_testid("lab-run").await;
+            b.switch_to(&tab_b).await;
+            b.click_testid("lab-run").await;
+
+            let mut client_refreshes = 0;
+            for (name, tab) in [("B", &tab_b), ("A", &tab_a)] {
+                b.switch_to(tab).await;
+                let result = b.text("lab-result").await;
+                let figures: serde_json::Value =
+                    serde_json::from_str(&result).unwrap_or_else(|e| {
+                        panic!("tab {name}: lab-result is not JSON ({e}): {result:?}")
+                    });
+                assert_eq!(figures["ok"], 20, "tab {name}: {result}");
+                assert_eq!(figures["failed"], 0, "tab {name}: {result}");
+                client_refreshes += figures["refreshes"].as_u64().unwrap_or(99);
+                assert_eq!(
+                    b.text("user-name").await,
+                    "Uma User",
+                    "tab {name} still signed in"
+                );
+            }
+            assert_eq!(
+                client_refreshes, 1,
+                "the two clients made one refresh between them"
+            );
+            let stats = server.stats().await;
+            assert_eq!(
+                stats.refreshes(),
+                1,
+                "one refresh call for both tabs: {stats}"
+            );
+            assert_eq!(stats.count(REFRESH, "200"), 1, "{stats}");
+            assert_eq!(stats.count("GET /api/notes", "200"), 40, "{stats}");
+            assert_eq!(
+                stats.count("GET /api/notes", "401"),
+                40,
+                "every request met the expired token once: {stats}"
+            );
+        },
+    )
+    .await;
+}
+
 /// Flow 6: signing out in tab A takes tab B to the login page within 1.5 s; signing in again in A
 /// brings B back to its page, signed in.
 #[tokio::test]
