@@ -22,6 +22,11 @@ pub fn run(release: bool) -> Result<(), String> {
     }
     let server_bin = build_server(release)?;
     let data_dir = root().join("data");
+    // Trunk refuses to start when a `[watch] ignore` path is missing; these two are made at run time.
+    for dir in [data_dir.clone(), root().join("bench-results")] {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
     let mut services = Vec::new();
     if release {
         build_dist()?;
