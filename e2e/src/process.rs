@@ -8,12 +8,27 @@
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Runs the program (`"$@"`) in the background and waits while both it and the test process
-/// (`$PPID`, fixed when `sh` starts) are alive; then kills its own process group (`-$$`).
-const WATCHDOG: &str = r#""$@" & child=$!
-while kill -0 "$PPID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.5; done
-kill -KILL -- -$$"#;
+/// The watchdog (`dash`-compatible). Runs the program (`"$@"`) in the background and naps while
+/// both it and the test process (`$PPID`, fixed when `sh` starts) are alive. Then, or on SIGTERM
+/// (how [`Guarded::kill`] asks), it kills the program, reaps it (so no zombie is left to an init
+/// that does not reap), and kills what remains of its process group (`-$$`), itself included.
+const WATCHDOG: &str = r#""$@" &
+child=$!
+nap=
+stop() { kill -KILL "$child" $nap 2>/dev/null; wait; kill -KILL -$$; }
+trap stop TERM
+while kill -0 "$PPID" 2>/dev/null && kill -0 "$child" 2>/dev/null; do
+  sleep 0.5 &
+  nap=$!
+  wait "$nap"
+  nap=
+done
+stop"#;
+
+/// How long [`Guarded::kill`] waits for the watchdog before killing the group outright.
+const STOP_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A process group led by the watchdog; killed when dropped.
 pub struct Guarded {
@@ -60,16 +75,29 @@ impl Guarded {
         }
     }
 
-    /// Kills the whole group and reaps the watchdog.
+    /// Stops the program and its group, and reaps the watchdog.
     pub fn kill(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = signal(&self.child.id().to_string(), "-TERM");
+            let started = Instant::now();
+            while matches!(self.child.try_wait(), Ok(None)) && started.elapsed() < STOP_TIMEOUT {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        // Whatever is left (the watchdog did not answer, or it is gone and left strays).
+        let _ = signal(&format!("-{}", self.child.id()), "-KILL");
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `kill SIGNAL -- TARGET` (a pid, or `-pgid` for a process group).
+fn signal(target: &str, signal: &str) -> std::io::Result<std::process::ExitStatus> {
+    Command::new("kill")
+        .args([signal, "--", target])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
 }
 
 impl Drop for Guarded {
