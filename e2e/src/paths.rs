@@ -21,8 +21,15 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 /// Where the README's screenshots go.
+/// Where the page screenshots go: the README's `docs/screenshots/` when `LANYARD_UPDATE_SCREENSHOTS=1`,
+/// else the (ignored) artifacts dir, so an ordinary test run leaves the tracked images alone (the pages
+/// show timestamps, so every run would change them).
 pub fn screenshots_dir() -> PathBuf {
-    workspace_root().join("docs").join("screenshots")
+    if std::env::var("LANYARD_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        workspace_root().join("docs").join("screenshots")
+    } else {
+        artifacts_dir().join("screenshots")
+    }
 }
 
 fn from_env_or(var: &str, default: PathBuf) -> PathBuf {

@@ -128,11 +128,11 @@ pub fn run() -> ExitCode {
 
     tally.tests(
         "unit + property tests",
-        cargo().args(["test", "--package", "lanyard", "--package", "xtask"]),
+        cargo().args(["test", "--no-fail-fast", "--package", "lanyard", "--package", "xtask"]),
     );
     tally.tests(
         "backend tests",
-        cargo().args(["test", "--package", "lanyard-server"]),
+        cargo().args(["test", "--no-fail-fast", "--package", "lanyard-server"]),
     );
 
     let started = Instant::now();
@@ -182,6 +182,7 @@ pub fn run() -> ExitCode {
                 cargo()
                     .args([
                         "test",
+                        "--no-fail-fast",
                         "--package",
                         "lanyard-e2e",
                         "--",
@@ -225,6 +226,7 @@ fn wasm_tests(
         .env("LANYARD_TEST_API", format!("http://{WASM_API_ADDR}"))
         .args([
             "test",
+            "--no-fail-fast",
             "--package",
             "lanyard",
             "--target",
