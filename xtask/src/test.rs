@@ -128,7 +128,14 @@ pub fn run() -> ExitCode {
 
     tally.tests(
         "unit + property tests",
-        cargo().args(["test", "--no-fail-fast", "--package", "lanyard", "--package", "xtask"]),
+        cargo().args([
+            "test",
+            "--no-fail-fast",
+            "--package",
+            "lanyard",
+            "--package",
+            "xtask",
+        ]),
     );
     tally.tests(
         "backend tests",
