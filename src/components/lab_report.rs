@@ -11,6 +11,8 @@ pub struct LabFigures {
     /// Refresh calls and replays made by the client during the run (the change in its counters).
     pub refreshes: u64,
     pub replays: u64,
+    /// The median time of one request (from when it was issued to when it settled), in milliseconds.
+    pub median_ms: f64,
 }
 
 /// A run's figures and the distinct error messages it met, each with how often.
@@ -29,7 +31,7 @@ pub struct LabReportProps {
 #[component]
 pub fn LabReport(props: &LabReportProps) -> Html {
     let figures = &props.outcome.figures;
-    // Serialising five numbers cannot fail; an empty string would only make a waiting test time out.
+    // Serialising six numbers cannot fail; an empty string would only make a waiting test time out.
     let json = serde_json::to_string(figures).unwrap_or_default();
     let row = |label: &'static str, value: String| {
         html! { <tr><th scope="row">{ label }</th><td class="numeric">{ value }</td></tr> }
@@ -45,6 +47,7 @@ pub fn LabReport(props: &LabReportProps) -> Html {
                     { row("Wall time", format!("{} ms", figures.ms)) }
                     { row("Refreshes", figures.refreshes.to_string()) }
                     { row("Replays", figures.replays.to_string()) }
+                    { row("Median per request", format!("{:.2} ms", figures.median_ms)) }
                 </tbody>
             </table>
             if !props.outcome.errors.is_empty() {

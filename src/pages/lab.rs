@@ -1,7 +1,9 @@
 //! The Lab: fires many real requests through the app's client, with the user's own session, and reports how
 //! the client coped (one refresh for many 401s, each request replayed at most once).
 //!
-//! Query parameters fill the form: `n`, `path`, `mode=storm|stagger`, `gap_ms`; `run=1` starts at once.
+//! Query parameters fill the form: `n`, `path`, `mode=storm|stagger|serial`, `gap_ms`, `via=client|raw`; `run=1`
+//! starts at once. `via=raw` sends the same GETs as plain `fetch`es, bypassing the client (the benchmarks compare
+//! the two to measure the client's overhead per request).
 
 mod scenario;
 
@@ -10,7 +12,7 @@ use crate::app::use_config;
 use crate::client::Client;
 use crate::components::{LabOutcome, LabReport, MissingProvider};
 use crate::session::use_session;
-use scenario::{run, Form, FormErrors, Mode, Scenario};
+use scenario::{run, Form, FormErrors, Mode, Scenario, Via};
 use std::collections::HashMap;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -119,6 +121,15 @@ fn LabPage(props: &LabPageProps) -> Html {
             })
         })
     };
+    let set_via = |via: Via| {
+        let form = form.clone();
+        Callback::from(move |_: Event| {
+            form.set(Form {
+                via,
+                ..(*form).clone()
+            })
+        })
+    };
     let is_running = running.is_some();
     let status = match (&*running, &*outcome) {
         (Some(s), _) => format!("Running {} requests…", s.n),
@@ -182,6 +193,24 @@ fn LabPage(props: &LabPageProps) -> Html {
                             <input type="radio" name="lab-mode" value="stagger" checked={form.mode == Mode::Stagger}
                                 onchange={set_mode(Mode::Stagger)} />
                             { "Stagger: one every gap" }
+                        </label>
+                        <label class="radio">
+                            <input type="radio" name="lab-mode" value="serial" checked={form.mode == Mode::Serial}
+                                onchange={set_mode(Mode::Serial)} />
+                            { "Serial: one after another" }
+                        </label>
+                    </fieldset>
+                    <fieldset class="field radio-group">
+                        <legend>{ "Send through" }</legend>
+                        <label class="radio">
+                            <input type="radio" name="lab-via" value="client" checked={form.via == Via::Client}
+                                onchange={set_via(Via::Client)} />
+                            { "The app's client" }
+                        </label>
+                        <label class="radio">
+                            <input type="radio" name="lab-via" value="raw" checked={form.via == Via::Raw}
+                                onchange={set_via(Via::Raw)} />
+                            { "Plain fetch (no refresh, no replay)" }
                         </label>
                     </fieldset>
                     <div class="form-actions">

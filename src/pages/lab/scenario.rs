@@ -17,6 +17,17 @@ pub enum Mode {
     Storm,
     /// Request k at k × gap.
     Stagger,
+    /// One after another: each request starts when the previous one has settled.
+    Serial,
+}
+
+/// What sends the requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The app's client: coordination, refresh, replay.
+    Client,
+    /// A plain credentialed `fetch` of the same URL, bypassing the client (the overhead baseline).
+    Raw,
 }
 
 /// The form, as typed (numbers stay text until the run, so a half-typed value is never rejected mid-edit).
@@ -25,6 +36,7 @@ pub struct Form {
     pub n: String,
     pub path: String,
     pub mode: Mode,
+    pub via: Via,
     pub gap_ms: String,
 }
 
@@ -39,10 +51,14 @@ impl Form {
         Form {
             n: get("n", "50"),
             path: get("path", "/api/notes"),
-            mode: if query.get("mode").map(String::as_str) == Some("stagger") {
-                Mode::Stagger
-            } else {
-                Mode::Storm
+            mode: match query.get("mode").map(String::as_str) {
+                Some("stagger") => Mode::Stagger,
+                Some("serial") => Mode::Serial,
+                _ => Mode::Storm,
+            },
+            via: match query.get("via").map(String::as_str) {
+                Some("raw") => Via::Raw,
+                _ => Via::Client,
             },
             gap_ms: get("gap_ms", "10"),
         }
@@ -71,6 +87,7 @@ impl Form {
                 n,
                 path: path.to_string(),
                 mode: self.mode,
+                via: self.via,
                 gap_ms,
             }),
             _ => Err(FormErrors {
@@ -98,6 +115,7 @@ pub struct Scenario {
     pub n: u32,
     pub path: String,
     pub mode: Mode,
+    pub via: Via,
     pub gap_ms: u32,
 }
 
@@ -110,7 +128,7 @@ impl Scenario {
 
     fn delay_for(&self, k: u32) -> u32 {
         match self.mode {
-            Mode::Storm => 0,
+            Mode::Storm | Mode::Serial => 0,
             Mode::Stagger => k.saturating_mul(self.gap_ms),
         }
     }
@@ -124,21 +142,79 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// One GET of `path`, through the client or as a plain credentialed fetch of the same URL. Both read and parse
+/// the body, so the difference between them is what the client adds.
+async fn get(client: &Client, via: Via, path: &str) -> Result<(), String> {
+    match via {
+        Via::Client => client
+            .get::<IgnoredAny>(path)
+            .await
+            .map(drop)
+            .map_err(|e| e.user_message()),
+        Via::Raw => {
+            let response = gloo_net::http::Request::get(&client.config().url(path))
+                .credentials(web_sys::RequestCredentials::Include)
+                .send()
+                .await
+                .map_err(|e| format!("The request failed: {e}"))?;
+            if !response.ok() {
+                return Err(format!("The server answered {}.", response.status()));
+            }
+            let body = response
+                .binary()
+                .await
+                .map_err(|e| format!("The answer could not be read: {e}"))?;
+            serde_json::from_slice::<IgnoredAny>(&body)
+                .map(drop)
+                .map_err(|e| format!("The answer is not JSON: {e}"))
+        }
+    }
+}
+
+/// One request of the run: waits its turn (stagger), sends, and says how long the request itself took.
+async fn timed(client: Client, via: Via, path: String, delay: u32) -> (Result<(), String>, f64) {
+    if delay > 0 {
+        gloo_timers::future::TimeoutFuture::new(delay).await;
+    }
+    let started = now_ms();
+    let result = get(&client, via, &path).await;
+    (result, (now_ms() - started).max(0.0))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
 pub async fn run(client: Client, scenario: Scenario) -> LabOutcome {
     let before = client.stats();
     let started = now_ms();
-    let requests = (0..scenario.n).map(|k| {
-        let (client, path, delay) = (client.clone(), scenario.path_for(k), scenario.delay_for(k));
-        async move {
-            if delay > 0 {
-                gloo_timers::future::TimeoutFuture::new(delay).await;
-            }
-            // The body is irrelevant here; only whether the call succeeded.
-            client.get::<IgnoredAny>(&path).await
+    let results = if scenario.mode == Mode::Serial {
+        let mut results = Vec::with_capacity(scenario.n as usize);
+        for k in 0..scenario.n {
+            results.push(timed(client.clone(), scenario.via, scenario.path_for(k), 0).await);
         }
-    });
-    // join_all polls every request on its first poll, so a storm really is issued all at once.
-    let results = join_all(requests).await;
+        results
+    } else {
+        let requests = (0..scenario.n).map(|k| {
+            timed(
+                client.clone(),
+                scenario.via,
+                scenario.path_for(k),
+                scenario.delay_for(k),
+            )
+        });
+        // join_all polls every request on its first poll, so a storm really is issued all at once.
+        join_all(requests).await
+    };
     let ms = (now_ms() - started).max(0.0).round() as u64;
     let after = client.stats();
 
@@ -147,16 +223,17 @@ pub async fn run(client: Client, scenario: Scenario) -> LabOutcome {
             ms,
             refreshes: after.refreshes.saturating_sub(before.refreshes),
             replays: after.replays.saturating_sub(before.replays),
+            median_ms: (median(results.iter().map(|(_, t)| *t).collect()) * 1000.0).round()
+                / 1000.0,
             ..LabFigures::default()
         },
         errors: Vec::new(),
     };
-    for result in results {
+    for (result, _) in results {
         match result {
-            Ok(_) => outcome.figures.ok += 1,
-            Err(err) => {
+            Ok(()) => outcome.figures.ok += 1,
+            Err(message) => {
                 outcome.figures.failed += 1;
-                let message = err.user_message();
                 if let Some(entry) = outcome.errors.iter_mut().find(|(m, _)| *m == message) {
                     entry.1 += 1;
                 } else if outcome.errors.len() < MAX_ERRORS {
