@@ -52,6 +52,10 @@ pub struct Config {
     pub csrf_header: String,
     pub request_timeout_ms: u64,
     pub refresh_timeout_ms: u64,
+    /// At most this many of the client's requests on the wire at once (0 = no cap). Below the browser's
+    /// ~6 HTTP/1.1 connections per host, so the refresh call never queues behind a storm; raise it for an
+    /// HTTP/2 backend.
+    pub max_in_flight: usize,
     /// How many requests may wait for a refresh at once.
     pub queue_max: usize,
     /// How long a request may wait for a refresh before it fails with a clear error.
@@ -79,6 +83,7 @@ impl Default for Config {
             csrf_header: "X-CSRF-Token".into(),
             request_timeout_ms: 15_000,
             refresh_timeout_ms: 10_000,
+            max_in_flight: 5,
             queue_max: 2_000,
             queue_max_wait_ms: 20_000,
             proactive_skew_ms: 5_000,
@@ -204,6 +209,15 @@ impl Config {
             return Err(invalid(
                 "proactive_skew_ms",
                 format!("must be at most {MAX_MS} milliseconds (0 = only refresh after a 401)"),
+            ));
+        }
+        if self.max_in_flight > 10_000 {
+            return Err(invalid(
+                "max_in_flight",
+                format!(
+                    "must be at most 10000, or 0 for no cap (got {})",
+                    self.max_in_flight
+                ),
             ));
         }
         if self.queue_max == 0 || self.queue_max > 100_000 {

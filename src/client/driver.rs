@@ -10,7 +10,9 @@ use std::rc::{Rc, Weak};
 use futures_channel::oneshot;
 use futures_util::future::{self, Either, FutureExt};
 
-use super::coordinator::{Action, Coordinator, EndReason, Failure, Limits, RequestId, Settlement};
+use super::coordinator::{
+    Action, Coordinator, EndReason, Failure, Limits, Phase, RequestId, Settlement,
+};
 use super::error::ApiError;
 use super::runtime::{
     AbortHandle, HttpRequest, HttpResponse, Runtime, TabMessage, TabMessageKind, Tabs, Transport,
@@ -19,8 +21,11 @@ use super::runtime::{
 use super::types::{ClientEvent, ClientStats};
 use crate::config::Config;
 
+mod gate;
 mod refresh;
 mod session;
+
+use gate::Gate;
 
 type Outcome = Result<HttpResponse, ApiError>;
 type Listener = Rc<dyn Fn(&ClientEvent)>;
@@ -30,6 +35,8 @@ pub(crate) struct Inner {
     transport: Rc<dyn Transport>,
     pub(crate) runtime: Rc<dyn Runtime>,
     tabs: Rc<dyn Tabs>,
+    /// Keeps a connection free for the refresh call (see `gate.rs`).
+    gate: Rc<Gate>,
     state: RefCell<State>,
     listeners: RefCell<Vec<(u64, Listener)>>,
 }
@@ -73,8 +80,10 @@ impl Inner {
             proactive_backoff_ms: config.proactive_skew_ms.clamp(1_000, 30_000),
         };
         let now = runtime.now_ms();
+        let gate = Gate::new(config.max_in_flight);
         let inner = Rc::new(Inner {
             config,
+            gate,
             transport,
             runtime,
             tabs: tabs.clone(),
@@ -232,18 +241,42 @@ impl Inner {
         let inner = self.clone();
         self.runtime.spawn(
             async move {
-                let outcome = transmit(
-                    &*inner.transport,
-                    &*inner.runtime,
-                    &request,
-                    timeout_ms,
-                    &signal,
+                // The timeout covers the wait for a place on the wire too: every wait is bounded.
+                let started = inner.runtime.now_ms();
+                let entered = future::select(
+                    inner.gate.enter().boxed_local(),
+                    inner.runtime.sleep(timeout_ms),
                 )
                 .await;
+                let outcome = match entered {
+                    Either::Left((pass, _)) if signal.is_aborted() => {
+                        drop(pass);
+                        Err(ApiError::Aborted)
+                    }
+                    // The session ended while it waited for a place: it must not go out any more.
+                    Either::Left((pass, _)) if inner.session_over() => {
+                        drop(pass);
+                        Err(ApiError::SessionEnded)
+                    }
+                    Either::Left((pass, _)) => {
+                        let waited = inner.runtime.now_ms().saturating_sub(started);
+                        let left = timeout_ms.saturating_sub(waited).max(1);
+                        let outcome =
+                            transmit(&*inner.transport, &*inner.runtime, &request, left, &signal)
+                                .await;
+                        drop(pass); // before a replay asks for a place again
+                        outcome
+                    }
+                    Either::Right(((), _)) => Err(ApiError::Timeout),
+                };
                 inner.transmitted(id, outcome);
             }
             .boxed_local(),
         );
+    }
+
+    fn session_over(&self) -> bool {
+        self.state.borrow().coordinator.phase() == Phase::Ended
     }
 
     fn transmitted(self: &Rc<Self>, id: RequestId, outcome: Outcome) {
