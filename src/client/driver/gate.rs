@@ -76,7 +76,8 @@ impl Gate {
         Pass { gate: self.clone() }
     }
 
-    /// How many requests hold a place now (for tests and statistics).
+    /// How many requests hold a place now.
+    #[cfg(test)]
     pub(crate) fn in_use(&self) -> usize {
         self.open.get()
     }
