@@ -1,4 +1,5 @@
-//! The bounds: aborts, the queue cap, the queue wait, the refresh timeout, the request timeout.
+//! The bounds: aborts, the queue cap, the queue wait, the refresh timeout, the request timeout, the cap on
+//! requests on the wire.
 
 use super::driver::{get, get_with, signed_in, take};
 use super::fakes::*;
@@ -144,4 +145,44 @@ fn request_timeout() {
     env.advance(1_000);
     assert_eq!(take(&a), Err(ApiError::Timeout));
     assert_eq!(env.server.held(), 0);
+}
+
+#[test]
+fn requests_waiting_for_a_place_on_the_wire_leave_after_the_refresh_and_never_see_a_401() {
+    let mut env = signed_in(Config {
+        max_in_flight: 2,
+        ..config()
+    });
+    env.server.expire_access();
+    env.server.set_hold(Hold::All);
+    let slots: Vec<_> = (0..6)
+        .map(|i| get(&env, &format!("/api/notes?i={i}")))
+        .collect();
+    env.run();
+    assert_eq!(
+        env.server.held(),
+        2,
+        "only max_in_flight requests are on the wire"
+    );
+    env.server.release(0); // a 401: the refresh starts, past the gate; request 2 takes the freed place
+    env.run();
+    let held = env.server.held_paths();
+    assert_eq!(held.len(), 3, "{held:?}");
+    let refresh = held
+        .iter()
+        .position(|p| p == "/api/auth/refresh")
+        .expect("the refresh went out although every place was taken");
+    env.server.set_hold(Hold::None);
+    env.server.release(refresh);
+    env.run();
+    while env.server.held() > 0 {
+        env.server.release(0);
+        env.run();
+    }
+    for slot in &slots {
+        assert!(take(slot).is_ok());
+    }
+    assert_eq!(env.server.refresh_calls(), 1);
+    // Only the three sent before the new cookies existed met a 401; the other three left afterwards.
+    assert_eq!(env.client.stats().auth_failures, 3);
 }
