@@ -33,8 +33,9 @@ pub fn start() {
 
 /// `/config.json` next to index.html; a missing file means the compiled-in defaults.
 async fn load_config() -> Result<Config, ConfigError> {
+    // No cache override: the preload in index.html must match this request to be used, and the server
+    // already sends config.json with `Cache-Control: no-cache`.
     let response = gloo_net::http::Request::get("/config.json")
-        .cache(web_sys::RequestCache::NoCache)
         .send()
         .await
         .map_err(|e| ConfigError::Load(e.to_string()))?;
