@@ -241,38 +241,44 @@ impl Inner {
         let inner = self.clone();
         self.runtime.spawn(
             async move {
-                // The timeout covers the wait for a place on the wire too: every wait is bounded.
-                let started = inner.runtime.now_ms();
-                let entered = future::select(
-                    inner.gate.enter().boxed_local(),
-                    inner.runtime.sleep(timeout_ms),
-                )
-                .await;
-                let outcome = match entered {
-                    Either::Left((pass, _)) if signal.is_aborted() => {
-                        drop(pass);
-                        Err(ApiError::Aborted)
-                    }
-                    // The session ended while it waited for a place: it must not go out any more.
-                    Either::Left((pass, _)) if inner.session_over() => {
-                        drop(pass);
-                        Err(ApiError::SessionEnded)
-                    }
-                    Either::Left((pass, _)) => {
-                        let waited = inner.runtime.now_ms().saturating_sub(started);
-                        let left = timeout_ms.saturating_sub(waited).max(1);
-                        let outcome =
-                            transmit(&*inner.transport, &*inner.runtime, &request, left, &signal)
-                                .await;
-                        drop(pass); // before a replay asks for a place again
-                        outcome
-                    }
-                    Either::Right(((), _)) => Err(ApiError::Timeout),
-                };
+                let outcome = inner.transmit_in_turn(&request, timeout_ms, &signal).await;
                 inner.transmitted(id, outcome);
             }
             .boxed_local(),
         );
+    }
+
+    /// Waits for a place on the wire (see `gate.rs`), then transmits. The timeout covers the wait too, so
+    /// every wait is bounded; with a place free at once this costs nothing extra.
+    async fn transmit_in_turn(
+        self: &Rc<Self>,
+        request: &HttpRequest,
+        timeout_ms: u64,
+        signal: &AbortHandle,
+    ) -> Outcome {
+        let started = self.runtime.now_ms();
+        let pass = match self.gate.try_enter() {
+            Some(pass) => pass,
+            None => {
+                let waiting = self.gate.enter().boxed_local();
+                match future::select(waiting, self.runtime.sleep(timeout_ms)).await {
+                    Either::Left((pass, _)) => pass,
+                    Either::Right(((), _)) => return Err(ApiError::Timeout),
+                }
+            }
+        };
+        if signal.is_aborted() {
+            return Err(ApiError::Aborted);
+        }
+        // The session ended while it waited for a place: it must not go out any more.
+        if self.session_over() {
+            return Err(ApiError::SessionEnded);
+        }
+        let waited = self.runtime.now_ms().saturating_sub(started);
+        let left = timeout_ms.saturating_sub(waited).max(1);
+        let outcome = transmit(&*self.transport, &*self.runtime, request, left, signal).await;
+        drop(pass); // before a replay asks for a place again
+        outcome
     }
 
     fn session_over(&self) -> bool {

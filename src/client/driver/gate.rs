@@ -56,11 +56,20 @@ impl Gate {
         })
     }
 
+    /// A place now, if one is free and nobody is waiting for it (the common, cost-free path).
+    pub(crate) fn try_enter(self: &Rc<Self>) -> Option<Pass> {
+        let free = self.limit == 0 || self.open.get() < self.limit;
+        if free && self.waiters.borrow().is_empty() {
+            self.open.set(self.open.get() + 1);
+            return Some(Pass { gate: self.clone() });
+        }
+        None
+    }
+
     /// Waits for a place on the wire (first come, first served).
     pub(crate) async fn enter(self: &Rc<Self>) -> Pass {
-        if self.limit == 0 || self.open.get() < self.limit {
-            self.open.set(self.open.get() + 1);
-            return Pass { gate: self.clone() };
+        if let Some(pass) = self.try_enter() {
+            return pass;
         }
         let (sender, receiver) = oneshot::channel();
         self.waiters.borrow_mut().push_back(sender);
