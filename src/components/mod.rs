@@ -23,7 +23,7 @@ pub use loading::Loading;
 pub use missing_provider::MissingProvider;
 pub use new_note::NewNote;
 pub use note_form::NoteForm;
-pub use note_text::{use_note_text, NoteText, SaveErrors, SaveEvent, SaveState};
+pub use note_text::{field_callbacks, use_note_text, NoteText, SaveErrors, SaveEvent, SaveState};
 pub use page_error::PageError;
 pub use remote::{use_fetch, Remote};
 pub use roles::Roles;

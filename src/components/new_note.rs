@@ -1,4 +1,4 @@
-use super::note_text::{use_note_text, SaveErrors, SaveEvent, SaveState};
+use super::note_text::{field_callbacks, use_note_text, SaveErrors, SaveEvent, SaveState};
 use super::NoteForm;
 use crate::client::Client;
 use crate::pages::api::{self, Note, NoteInput};
@@ -20,20 +20,7 @@ pub fn NewNote(props: &NewNoteProps) -> Html {
     let save = use_reducer(SaveState::default);
     let title_ref = use_node_ref();
 
-    let on_title = {
-        let (text, save) = (text.clone(), save.dispatcher());
-        Callback::from(move |value: String| {
-            text.edit(|d| d.title = value);
-            save.dispatch(SaveEvent::EditedTitle);
-        })
-    };
-    let on_body = {
-        let (text, save) = (text.clone(), save.dispatcher());
-        Callback::from(move |value: String| {
-            text.edit(|d| d.body = value);
-            save.dispatch(SaveEvent::EditedBody);
-        })
-    };
+    let (on_title, on_body) = field_callbacks(&text, &save.dispatcher());
     let on_submit = {
         let (client, on_created) = (props.client.clone(), props.on_created.clone());
         let (text, save, title_ref) = (text.clone(), save.dispatcher(), title_ref.clone());

@@ -219,3 +219,26 @@ impl Reducible for SaveState {
         }
     }
 }
+
+/// The title and body `oninput` handlers of a note form: edit the text (and so its draft) and clear that
+/// field's error. Shared by the new-note form and the editor.
+pub fn field_callbacks(
+    text: &NoteText,
+    save: &UseReducerDispatcher<SaveState>,
+) -> (Callback<String>, Callback<String>) {
+    let on_title = {
+        let (text, save) = (text.clone(), save.clone());
+        Callback::from(move |value: String| {
+            text.edit(|d| d.title = value);
+            save.dispatch(SaveEvent::EditedTitle);
+        })
+    };
+    let on_body = {
+        let (text, save) = (text.clone(), save.clone());
+        Callback::from(move |value: String| {
+            text.edit(|d| d.body = value);
+            save.dispatch(SaveEvent::EditedBody);
+        })
+    };
+    (on_title, on_body)
+}

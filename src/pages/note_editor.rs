@@ -3,8 +3,8 @@
 use super::api::{self, Note, NoteInput};
 use crate::client::{ApiError, Client};
 use crate::components::{
-    use_note_text, ConfirmDelete, Loading, MissingProvider, NoteForm, PageError, Remote,
-    SaveErrors, SaveEvent, SaveState, Timestamp,
+    field_callbacks, use_note_text, ConfirmDelete, Loading, MissingProvider, NoteForm, PageError,
+    Remote, SaveErrors, SaveEvent, SaveState, Timestamp,
 };
 use crate::routes::Route;
 use crate::session::draft::{draft_key, Draft};
@@ -75,20 +75,7 @@ fn Editor(props: &EditorProps) -> Html {
         use_effect_with((), move |_| load.emit(()));
     }
 
-    let on_title = {
-        let (text, save) = (text.clone(), save.dispatcher());
-        Callback::from(move |value: String| {
-            text.edit(|d| d.title = value);
-            save.dispatch(SaveEvent::EditedTitle);
-        })
-    };
-    let on_body = {
-        let (text, save) = (text.clone(), save.dispatcher());
-        Callback::from(move |value: String| {
-            text.edit(|d| d.body = value);
-            save.dispatch(SaveEvent::EditedBody);
-        })
-    };
+    let (on_title, on_body) = field_callbacks(&text, &save.dispatcher());
     let on_submit = {
         let (client, id, note, text) = (props.client.clone(), props.id, note.clone(), text.clone());
         let (save, status) = (save.dispatcher(), status.clone());
