@@ -32,6 +32,10 @@ pub use error::{ApiError, ErrorBody};
 pub use runtime::{AbortHandle, Method, Runtime, SingleTab, Tabs, Transport};
 pub use types::{ApiRequest, ClientEvent, ClientStats, RequestOptions, SessionInfo, User};
 
+/// The browser's clock, timers and task spawner (for building a `Client` over another transport).
+#[cfg(target_arch = "wasm32")]
+pub use browser::BrowserRuntime;
+
 use crate::config::Config;
 use driver::Inner;
 use runtime::{HttpRequest, HttpResponse};

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use futures_channel::oneshot;
 use futures_util::future::{self, Either, FutureExt, LocalBoxFuture};
 use lanyard::client::runtime::{HttpRequest, HttpResponse, TransportError};
-use lanyard::client::{AbortHandle, Client, Runtime, SingleTab, Transport};
+use lanyard::client::{AbortHandle, BrowserRuntime, Client, SingleTab, Transport};
 use lanyard::config::Config;
 use lanyard::routes::{switch, GuestOnly, RequireAuth, RequireRole, Route};
 use lanyard::session::{use_session, SessionProvider};
@@ -150,22 +150,6 @@ impl Transport for FakeApi {
     }
 }
 
-/// `setTimeout` / `Date.now()` / `spawn_local`, like the app's own browser runtime.
-pub struct TestRuntime;
-
-impl Runtime for TestRuntime {
-    fn now_ms(&self) -> u64 {
-        js_sys::Date::now() as u64
-    }
-    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-        let ms = ms.min(i32::MAX as u64) as u32;
-        gloo_timers::future::TimeoutFuture::new(ms).boxed_local()
-    }
-    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
-        wasm_bindgen_futures::spawn_local(task);
-    }
-}
-
 pub const ME: &str = "GET /api/me";
 pub const REFRESH: &str = "POST /api/auth/refresh";
 pub const NOTES: &str = "GET /api/notes";
@@ -181,7 +165,7 @@ pub fn client(api: &Rc<FakeApi>) -> Client {
     Client::new(
         config(),
         api.clone(),
-        Rc::new(TestRuntime),
+        Rc::new(BrowserRuntime),
         Rc::new(SingleTab),
     )
 }
