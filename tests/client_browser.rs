@@ -50,11 +50,7 @@ async fn fifty_concurrent_requests_with_an_expired_token_make_exactly_one_refres
         );
     }
     let server = stats().await;
-    assert_eq!(
-        server.statuses(REFRESH),
-        statuses(&[("200", 1)]),
-        "refreshes at the server: {server:?}"
-    );
+    server.assert_one_refresh();
     // Each request got exactly one success (first send or replay); some saw the expired token first.
     assert_eq!(server.count(NOTES, "200"), 50, "{server:?}");
     let unauthorized = server.count(NOTES, "401");
@@ -140,11 +136,7 @@ async fn a_late_401_after_the_refresh_is_replayed_without_a_second_refresh() {
         );
     }
     let server = stats().await;
-    assert_eq!(
-        server.statuses(REFRESH),
-        statuses(&[("200", 1)]),
-        "{server:?}"
-    );
+    server.assert_one_refresh();
     // The 3 slow ones and the first one saw 401 once each; everything then succeeded once.
     assert_eq!(
         server.statuses(NOTES),
@@ -188,11 +180,7 @@ async fn a_staggered_burst_across_a_slow_refresh_makes_exactly_one_refresh() {
         );
     }
     let server = stats().await;
-    assert_eq!(
-        server.statuses(REFRESH),
-        statuses(&[("200", 1)]),
-        "{server:?}"
-    );
+    server.assert_one_refresh();
     assert_eq!(server.count(NOTES, "200"), 40, "{server:?}");
     assert_eq!(client.stats().refreshes, 1, "{:?}", client.stats());
     reset().await;
@@ -412,11 +400,7 @@ async fn aborting_a_queued_request_settles_it_at_once() {
         assert!(matches!(result, Ok(Value::Array(_))), "{name}: {result:?}");
     }
     let server = stats().await;
-    assert_eq!(
-        server.statuses(REFRESH),
-        statuses(&[("200", 1)]),
-        "{server:?}"
-    );
+    server.assert_one_refresh();
     // The aborted request never reached the server.
     assert_eq!(
         server.statuses(NOTES),
@@ -557,11 +541,7 @@ async fn a_proactive_refresh_saves_the_401_round_trip() {
     let result: Result<Value, _> = client.get(&notes(0)).await;
     assert!(matches!(result, Ok(Value::Array(_))), "{result:?}");
     let server = stats().await;
-    assert_eq!(
-        server.statuses(REFRESH),
-        statuses(&[("200", 1)]),
-        "{server:?}"
-    );
+    server.assert_one_refresh();
     assert_eq!(
         server.statuses(NOTES),
         statuses(&[("200", 1)]),
@@ -607,11 +587,7 @@ async fn waiting_too_long_for_the_refresh_is_a_queue_timeout() {
     let next: Result<Value, _> = client.get(&notes(3)).await;
     assert!(matches!(next, Ok(Value::Array(_))), "{next:?}");
     let server = stats().await;
-    assert_eq!(
-        server.statuses(REFRESH),
-        statuses(&[("200", 1)]),
-        "{server:?}"
-    );
+    server.assert_one_refresh();
     reset().await;
 }
 

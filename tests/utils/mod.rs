@@ -119,6 +119,16 @@ impl Stats {
     pub fn statuses(&self, endpoint: &str) -> BTreeMap<String, u64> {
         self.by_endpoint.get(endpoint).cloned().unwrap_or_default()
     }
+
+    /// The server saw exactly one refresh call, and it succeeded.
+    #[track_caller]
+    pub fn assert_one_refresh(&self) {
+        assert_eq!(
+            self.statuses(REFRESH),
+            statuses(&[("200", 1)]),
+            "refreshes at the server: {self:?}"
+        );
+    }
 }
 
 pub const REFRESH: &str = "POST /api/auth/refresh";
