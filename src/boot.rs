@@ -7,12 +7,18 @@ use crate::config::{Config, ConfigError};
 use std::rc::Rc;
 
 pub fn start() {
+    mark("lanyard:wasm-started");
     console_error_panic_hook::set_once();
     crate::logging::init(log::LevelFilter::Info);
     wasm_bindgen_futures::spawn_local(async {
-        match load_config().await {
+        let loaded = load_config().await;
+        mark("lanyard:config-ready");
+        match loaded {
             Ok(config) => {
                 crate::logging::init(config.log_level.to_level_filter());
+                if config.lab_enabled && !crate::config::LAB_BUILT {
+                    log::warn!("config.json enables the Lab, but this build leaves it out: build with `--features lab` (cargo xtask dist --lab)");
+                }
                 let client = Client::browser(&config);
                 let props = AppProps {
                     config: Rc::new(config),
@@ -29,6 +35,13 @@ pub fn start() {
             }
         }
     });
+}
+
+/// A performance mark for the start-up benchmark's breakdown (where a cold start spends its time).
+pub(crate) fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
 }
 
 /// `/config.json` next to index.html; a missing file means the compiled-in defaults.

@@ -69,6 +69,9 @@ pub struct Config {
     pub show_demo_credentials: bool,
 }
 
+/// Whether this build has the Lab page (the `lab` cargo feature); `lab_enabled` only shows it if so.
+pub const LAB_BUILT: bool = cfg!(feature = "lab");
+
 impl Default for Config {
     fn default() -> Self {
         Config {

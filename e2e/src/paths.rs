@@ -66,7 +66,7 @@ pub fn dist_dir() -> Result<PathBuf, String> {
         Ok(path)
     } else {
         Err(format!(
-            "the built app {} (index.html) does not exist: build it with `cargo xtask dist` \
+            "the built app {} (index.html) does not exist: build it with `cargo xtask dist --lab` \
              (or run the whole suite with `cargo xtask test`), or point LANYARD_DIST at it",
             path.display()
         ))

@@ -48,7 +48,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
                     { nav_link(Route::Notes, "Notes") }
                     { nav_link(Route::Profile, "Profile") }
                     if is_admin { { nav_link(Route::Admin, "Admin") } }
-                    if config.lab_enabled { { nav_link(Route::Lab, "Lab") } }
+                    if crate::config::LAB_BUILT && config.lab_enabled { { nav_link(Route::Lab, "Lab") } }
                 </ul>
                 <div class="nav-user">
                     <span class="user-name" data-testid="user-name">{ user.display_name.clone() }</span>

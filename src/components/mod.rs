@@ -2,6 +2,7 @@
 
 mod config_error;
 mod confirm_delete;
+#[cfg(feature = "lab")]
 mod lab_report;
 mod layout;
 mod loading;
@@ -17,6 +18,7 @@ mod timestamp;
 
 pub use config_error::{ConfigErrorPage, ConfigErrorProps};
 pub use confirm_delete::ConfirmDelete;
+#[cfg(feature = "lab")]
 pub use lab_report::{LabFigures, LabOutcome, LabReport};
 pub use layout::Layout;
 pub use loading::Loading;

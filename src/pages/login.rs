@@ -23,9 +23,7 @@ pub fn Login() -> Html {
                 let _ = input.focus();
             }
             // The start-up benchmark reads this mark: the first meaningful render is the login form on screen.
-            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-                let _ = performance.mark("lanyard:login-visible");
-            }
+            crate::boot::mark("lanyard:login-visible");
         });
     }
     {

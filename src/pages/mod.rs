@@ -4,6 +4,7 @@ mod admin;
 pub(crate) mod api;
 mod forbidden;
 mod home;
+#[cfg(feature = "lab")]
 mod lab;
 mod login;
 mod not_found;
@@ -14,6 +15,7 @@ mod profile;
 pub use admin::Admin;
 pub use forbidden::Forbidden;
 pub use home::Home;
+#[cfg(feature = "lab")]
 pub use lab::Lab;
 pub use login::Login;
 pub use not_found::NotFound;

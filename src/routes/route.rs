@@ -44,7 +44,10 @@ pub fn switch(route: Route) -> Html {
         Route::Note { id } => html! { <RequireAuth><pages::NoteEditor {id} /></RequireAuth> },
         Route::Profile => html! { <RequireAuth><pages::Profile /></RequireAuth> },
         Route::Admin => html! { <RequireRole role="admin"><pages::Admin /></RequireRole> },
+        #[cfg(feature = "lab")]
         Route::Lab => html! { <RequireAuth><pages::Lab /></RequireAuth> },
+        #[cfg(not(feature = "lab"))]
+        Route::Lab => html! { <pages::NotFound /> },
         Route::Forbidden => html! { <pages::Forbidden /> },
         Route::NotFound => html! { <pages::NotFound /> },
     }

@@ -2,7 +2,7 @@
 
 use crate::proc::{self, tool_path, Service};
 use crate::{compress, root, target_dir, tools};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -29,7 +29,7 @@ pub fn run(release: bool) -> Result<(), String> {
     }
     let mut services = Vec::new();
     if release {
-        build_dist()?;
+        build_dist(Flavour::WithLab, &root().join("dist"))?;
         let mut cmd = Command::new(&server_bin);
         cmd.args(["--bind", APP_ADDR, "--dist"])
             .arg(root().join("dist"))
@@ -42,7 +42,7 @@ pub fn run(release: bool) -> Result<(), String> {
         services.push(start_server(cmd)?);
         let mut trunk = Command::new("trunk");
         trunk
-            .arg("serve")
+            .args(["serve", "--features", "lab"])
             .env("PATH", tool_path(&root()))
             .current_dir(root());
         services.push(Service::spawn("trunk", trunk)?);
@@ -86,13 +86,35 @@ pub fn build_server(release: bool) -> Result<PathBuf, String> {
     Ok(target_dir().join(profile).join("lanyard-server"))
 }
 
-/// `trunk build --release` into dist/, then writes .gz and .br siblings for the backend to serve.
-pub fn build_dist() -> Result<(), String> {
-    proc::run(
-        Command::new("trunk")
-            .args(["build", "--release"])
-            .env("PATH", tool_path(&root()))
-            .current_dir(root()),
-    )?;
-    compress::precompress_dir(&root().join("dist"))
+/// What goes into a release build: the production app, or the app with the Lab (the `lab` feature) for
+/// developers, the end-to-end tests and the benchmarks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Flavour {
+    Production,
+    WithLab,
+}
+
+/// `trunk build --release` into `out`, then writes .gz and .br siblings for the backend to serve.
+pub fn build_dist(flavour: Flavour, out: &Path) -> Result<(), String> {
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--release", "--dist"])
+        .arg(out)
+        .env("PATH", tool_path(&root()))
+        .current_dir(root());
+    if flavour == Flavour::WithLab {
+        cmd.args(["--features", "lab"]);
+    }
+    proc::run(&mut cmd)?;
+    compress::precompress_dir(out)
+}
+
+/// `cargo xtask dist [--lab]`: the release build into dist/.
+pub fn dist_command(flags: &[String]) -> Result<(), String> {
+    let flavour = match flags {
+        [] => Flavour::Production,
+        [flag] if flag == "--lab" => Flavour::WithLab,
+        _ => return Err(format!("dist: unknown options {flags:?} (only --lab)")),
+    };
+    tools::setup(false)?;
+    build_dist(flavour, &root().join("dist"))
 }

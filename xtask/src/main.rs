@@ -22,7 +22,8 @@ commands:
   test                 fmt, clippy (native + wasm32), unit/property tests, backend tests,
                        browser tests (Chromium, Firefox), end-to-end flows; ends with `N passed, N failed`
   bench                benchmarks: size, start-up, refresh storms, client overhead, backend load
-  dist                 build the optimised dist/ (trunk build --release) and precompress it
+  dist [--lab]         build the optimised dist/ (trunk build --release) and precompress it
+                       (--lab: with the Lab page, which the production build leaves out)
 ";
 
 fn main() -> ExitCode {
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
         "dev" => dev::run(flags.iter().any(|f| f == "--release")),
         "test" => return test::run(),
         "bench" => bench::run(flags),
-        "dist" => tools::setup(false).and_then(|()| dev::build_dist()),
+        "dist" => dev::dist_command(flags),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

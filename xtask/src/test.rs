@@ -125,6 +125,22 @@ pub fn run() -> ExitCode {
         "warnings",
     ]));
     tally.check("clippy (wasm32)", clippy, started);
+    // The Lab's code is compiled only with the `lab` feature: lint it too.
+    let started = Instant::now();
+    let clippy = proc::run(cargo().args([
+        "clippy",
+        "--package",
+        "lanyard",
+        "--all-targets",
+        "--features",
+        "lab",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]));
+    tally.check("clippy (wasm32, with the Lab)", clippy, started);
 
     tally.tests(
         "unit + property tests",
@@ -179,9 +195,10 @@ pub fn run() -> ExitCode {
     }
 
     let started = Instant::now();
-    let dist = dev::build_dist();
+    // With the Lab: the end-to-end flows drive storms through it.
+    let dist = dev::build_dist(dev::Flavour::WithLab, &root.join("dist"));
     let dist_ok = dist.is_ok();
-    tally.check("release build (dist)", dist, started);
+    tally.check("release build (dist, with the Lab)", dist, started);
     if dist_ok && server_ok {
         if let Ok(server_bin) = &server {
             tally.tests(

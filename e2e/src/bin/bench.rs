@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use lanyard_e2e::paths;
 use serde_json::json;
 
-const USAGE: &str = "usage: bench [--dist DIR] [--server-bin PATH] [--json FILE] [--quick] \
+const USAGE: &str =
+    "usage: bench [--dist DIR] [--startup-dist DIR] [--server-bin PATH] [--json FILE] [--quick] \
                      [--only storms|overhead|startup]";
 
 /// What every scenario needs: the binaries, the builds, where logs go, how big to go.
@@ -32,6 +33,8 @@ const USAGE: &str = "usage: bench [--dist DIR] [--server-bin PATH] [--json FILE]
 pub struct Env {
     pub server_bin: PathBuf,
     pub dist: PathBuf,
+    /// The build whose cold start is measured (the production one, without the Lab; default: `dist`).
+    pub startup_dist: PathBuf,
     /// A copy of `dist` whose `config.json` refreshes long before expiry (the proactive scenario).
     pub proactive_dist: PathBuf,
     pub chromedriver: PathBuf,
@@ -41,6 +44,7 @@ pub struct Env {
 
 struct Args {
     dist: PathBuf,
+    startup_dist: Option<PathBuf>,
     server_bin: PathBuf,
     json: PathBuf,
     quick: bool,
@@ -51,6 +55,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let root = paths::workspace_root();
     let mut dist = None;
+    let mut startup_dist = None;
     let mut server_bin = None;
     let mut json = root.join("bench-results").join("browser.json");
     let mut quick = false;
@@ -64,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
         };
         match arg.as_str() {
             "--dist" => dist = Some(value("--dist")?),
+            "--startup-dist" => startup_dist = Some(value("--startup-dist")?),
             "--server-bin" => server_bin = Some(value("--server-bin")?),
             "--json" => json = value("--json")?,
             "--quick" => quick = true,
@@ -81,7 +87,7 @@ fn parse_args() -> Result<Args, String> {
     let dist = dist.unwrap_or_else(|| root.join("dist"));
     if !dist.join("index.html").is_file() {
         return Err(format!(
-            "the built app {} (index.html) does not exist: build it with `cargo xtask dist`",
+            "the built app {} (index.html) does not exist: build it with `cargo xtask dist --lab`",
             dist.display()
         ));
     }
@@ -102,6 +108,7 @@ fn parse_args() -> Result<Args, String> {
     }
     Ok(Args {
         dist,
+        startup_dist,
         server_bin,
         json,
         quick,
@@ -143,15 +150,20 @@ async fn run(args: Args) -> Result<bool, String> {
     let env = Env {
         server_bin: args.server_bin.clone(),
         dist: args.dist.clone(),
+        startup_dist: args
+            .startup_dist
+            .clone()
+            .unwrap_or_else(|| args.dist.clone()),
         proactive_dist: proactive.0.clone(),
         chromedriver,
         logs,
         quick: args.quick,
     };
     eprintln!(
-        "bench: backend {}, app {}{}",
+        "bench: backend {}, app {} (start-up: {}){}",
         env.server_bin.display(),
         env.dist.display(),
+        env.startup_dist.display(),
         if env.quick { " (quick run)" } else { "" }
     );
 

@@ -22,12 +22,14 @@ pub struct Startup {
 /// app's code, its configuration, the app's first render — which starts the session check — and the
 /// login page on screen. The session check (`GET /me` → 401 → refresh → 403: nobody is signed in)
 /// runs alongside: the login page does not wait for it; its answers are listed last.
-const STEPS: [&str; 9] = [
+const STEPS: [&str; 11] = [
     "index.html received",
     "DOMContentLoaded",
-    "wasm downloaded",
     "config.json requested",
     "config.json loaded",
+    "wasm downloaded",
+    "wasm started",
+    "config ready",
     "GET /api/me sent",
     "login visible",
     "GET /api/me answered",
@@ -79,14 +81,14 @@ impl Startup {
 
 const MARK: &str = "lanyard:login-visible";
 /// Where the mark is in [`STEPS`].
-const LOGIN_VISIBLE: usize = 6;
+const LOGIN_VISIBLE: usize = 8;
 
 pub async fn run(env: &Env) -> Result<Startup, String> {
     let runs = if env.quick { 3 } else { 12 };
     // The backend as it is on localhost: no artificial latency.
     let backend = Backend::start(
         &env.server_bin,
-        &env.dist,
+        &env.startup_dist,
         &BackendOptions::default(),
         &env.logs.join("startup.server.log"),
     )?;
@@ -135,8 +137,10 @@ async fn measure(browser: &Browser) -> Result<Vec<f64>, String> {
                                                  return path.startsWith('.') ? p.endsWith(path) : p === path; }); \
          const end = (path) => { const r = find(path); return r ? r.responseEnd : null; }; \
          const sent = (path) => { const r = find(path); return r ? r.startTime : null; }; \
-         return [nav ? nav.responseEnd : null, nav ? nav.domContentLoadedEventEnd : null, end('.wasm'), \
-                 sent('/config.json'), end('/config.json'), sent('/api/me'), m.startTime, \
+         const at = (name) => { const e = performance.getEntriesByName(name)[0]; return e ? e.startTime : null; }; \
+         return [nav ? nav.responseEnd : null, nav ? nav.domContentLoadedEventEnd : null, \
+                 sent('/config.json'), end('/config.json'), end('.wasm'), at('lanyard:wasm-started'), \
+                 at('lanyard:config-ready'), sent('/api/me'), m.startTime, \
                  end('/api/me'), end('/api/auth/refresh')];";
     let started = Instant::now();
     loop {
