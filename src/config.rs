@@ -124,8 +124,8 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ConfigError {
 impl Config {
     /// Parses and validates `config.json`'s text.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let config: Config =
-            serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let config: Config = serde_json::from_slice(text.as_bytes())
+            .map_err(|e| ConfigError::Parse(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }

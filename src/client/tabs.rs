@@ -142,7 +142,7 @@ impl Tabs for BrowserTabs {
 
     fn last_refresh(&self) -> Option<RefreshRecord> {
         let text = self.storage.as_ref()?.get_item(RECORD_KEY).ok()??;
-        let stored: StoredRecord = serde_json::from_str(&text).ok()?;
+        let stored: StoredRecord = serde_json::from_slice(text.as_bytes()).ok()?;
         (stored.tab != self.tab).then_some(RefreshRecord {
             refreshed_at_ms: stored.refreshed_at_ms,
             expires_at: stored.expires_at,
@@ -178,7 +178,7 @@ impl Tabs for BrowserTabs {
             match event
                 .data()
                 .as_string()
-                .and_then(|t| serde_json::from_str::<TabMessage>(&t).ok())
+                .and_then(|t| serde_json::from_slice::<TabMessage>(t.as_bytes()).ok())
             {
                 Some(message) => listener(message),
                 None => log::debug!("ignored a malformed tab message"),

@@ -4,7 +4,8 @@
 //! not even for one frame — so nothing private flashes on the screen of someone who is signed out.
 
 use super::next::safe_next;
-use super::route::{LoginQuery, Route};
+use super::route::LoginQuery;
+use super::Route;
 use crate::components::{Loading, MissingProvider, PageError};
 use crate::pages::Forbidden;
 use crate::session::{use_session, SessionState};

@@ -34,7 +34,7 @@ mod storage {
 
     pub fn load(key: &str) -> Option<Draft> {
         let text = session_storage()?.get_item(key).ok().flatten()?;
-        serde_json::from_str(&text).ok()
+        serde_json::from_slice(text.as_bytes()).ok()
     }
 
     /// Saves the draft, or forgets it when it is empty. Storage full or disabled: the draft simply
