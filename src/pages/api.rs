@@ -47,6 +47,7 @@ pub struct UserSummary {
 }
 
 /// Newest first, whatever order the server used (the docs promise it, but the pages should not rely on it).
+/// Unstable sort: ids are unique, so no two keys tie, and it is ~3 KB less wasm than the stable one.
 pub fn newest_first(notes: &mut [Note]) {
-    notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+    notes.sort_unstable_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
 }

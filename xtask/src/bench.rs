@@ -27,7 +27,11 @@ pub fn run(flags: &[String]) -> Result<(), String> {
     let with_lab = target_dir().join("bench-dist").join("lab");
     dev::build_dist(dev::Flavour::Production, &production)?;
     dev::build_dist(dev::Flavour::WithLab, &with_lab)?;
+    // The reference point: a bare Yew app built the same way (bench/floor), measured next to Lanyard.
+    let floor = target_dir().join("bench-dist").join("floor");
+    dev::trunk_release(&root().join("bench").join("floor"), &[], &floor)?;
     let sizes = size_figures(&production)?;
+    let floor_sizes = size_figures(&floor)?;
     let mut table = String::from("\nbundle size (production release build, without the Lab)\n");
     let _ = writeln!(
         table,
@@ -44,12 +48,20 @@ pub fn run(flags: &[String]) -> Result<(), String> {
             kib(row.gzip),
             kib(row.brotli)
         );
-        json_rows.push(format!(
-            "{{\"file\":\"{}\",\"raw\":{},\"gzip\":{},\"brotli\":{}}}",
-            row.name, row.raw, row.gzip, row.brotli
-        ));
+        json_rows.push(row.json());
+    }
+    if let Some(total) = floor_sizes.iter().find(|r| r.name == "total") {
+        let _ = writeln!(
+            table,
+            "  {:<28} {:>8.1}Ki {:>8.1}Ki {:>8.1}Ki",
+            "reference: bare Yew app",
+            kib(total.raw),
+            kib(total.gzip),
+            kib(total.brotli)
+        );
     }
     print!("{table}");
+    let floor_json: Vec<String> = floor_sizes.iter().map(SizeRow::json).collect();
     let dir = root().join("bench-results");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
@@ -71,6 +83,8 @@ pub fn run(flags: &[String]) -> Result<(), String> {
                 .arg(&with_lab)
                 .arg("--startup-dist")
                 .arg(&production)
+                .arg("--floor-dist")
+                .arg(&floor)
                 .arg("--server-bin")
                 .arg(&server_bin)
                 .arg("--json")
@@ -115,8 +129,9 @@ pub fn run(flags: &[String]) -> Result<(), String> {
             .unwrap_or_else(|| "null".to_string())
     };
     let json = format!(
-        "{{\n\"size\":[{}],\n\"browser\":{},\n\"server_load\":{},\n\"machine\":{},\n\"bench_seconds\":{seconds},\n\"quick\":{quick}\n}}\n",
+        "{{\n\"size\":[{}],\n\"size_reference_bare_yew\":[{}],\n\"browser\":{},\n\"server_load\":{},\n\"machine\":{},\n\"bench_seconds\":{seconds},\n\"quick\":{quick}\n}}\n",
         json_rows.join(","),
+        floor_json.join(","),
         embed(&browser),
         embed(&load),
         machine.json(),
@@ -128,6 +143,7 @@ pub fn run(flags: &[String]) -> Result<(), String> {
         "{}",
         summary(
             &sizes,
+            &floor_sizes,
             browser.as_ref().map(|b| &b.1),
             load.as_ref().map(|l| &l.1),
             &machine
@@ -265,6 +281,7 @@ const SIZE_TARGET_KIB_GZIP: f64 = 130.0;
 /// One table with the figures that matter, and which targets were met.
 fn summary(
     sizes: &[SizeRow],
+    floor_sizes: &[SizeRow],
     browser: Option<&Json>,
     load: Option<&Json>,
     machine: &Machine,
@@ -282,6 +299,13 @@ fn summary(
             kib(total.brotli),
             kib(total.gzip),
             kib(total.raw)
+        );
+    }
+    if let Some(total) = floor_sizes.iter().find(|r| r.name == "total") {
+        let _ = writeln!(
+            out,
+            "            reference, a bare Yew + yew-router + gloo-net + serde app: {:.1} KiB gzip",
+            kib(total.gzip)
         );
     }
     let mut met = 0;
@@ -351,6 +375,12 @@ fn summary(
                     "start-up    login page visible: median {median:.0} ms, p90 {p90:.0} ms ({} cold loads)",
                     st.get("runs").num().unwrap_or(0.0)
                 );
+                if let Some(reference) = b.get("startup_reference").get("median_ms").num() {
+                    let _ = writeln!(
+                        out,
+                        "            reference, a bare Yew app loaded the same way: median {reference:.0} ms"
+                    );
+                }
                 tally("start-up", st.get("targets"), &mut met, &mut missed);
             }
             for e in b.get("errors").items() {
@@ -399,6 +429,16 @@ struct SizeRow {
     gzip: usize,
     brotli: usize,
 }
+
+impl SizeRow {
+    fn json(&self) -> String {
+        format!(
+            "{{\"file\":\"{}\",\"raw\":{},\"gzip\":{},\"brotli\":{}}}",
+            self.name, self.raw, self.gzip, self.brotli
+        )
+    }
+}
+
 
 fn kib(bytes: usize) -> f64 {
     bytes as f64 / 1024.0

@@ -94,15 +94,25 @@ pub enum Flavour {
     WithLab,
 }
 
-/// `trunk build --release` into `out`, then writes .gz and .br siblings for the backend to serve.
+/// The app's release build into `out`.
 pub fn build_dist(flavour: Flavour, out: &Path) -> Result<(), String> {
+    let features: &[&str] = match flavour {
+        Flavour::Production => &[],
+        Flavour::WithLab => &["lab"],
+    };
+    trunk_release(&root(), features, out)
+}
+
+/// `trunk build --release` of the Trunk project in `project` into `out`, then writes .gz and .br siblings
+/// for the backend to serve.
+pub fn trunk_release(project: &Path, features: &[&str], out: &Path) -> Result<(), String> {
     let mut cmd = Command::new("trunk");
     cmd.args(["build", "--release", "--dist"])
         .arg(out)
         .env("PATH", tool_path(&root()))
-        .current_dir(root());
-    if flavour == Flavour::WithLab {
-        cmd.args(["--features", "lab"]);
+        .current_dir(project);
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
     }
     proc::run(&mut cmd)?;
     compress::precompress_dir(out)

@@ -25,7 +25,7 @@ use lanyard_e2e::paths;
 use serde_json::json;
 
 const USAGE: &str =
-    "usage: bench [--dist DIR] [--startup-dist DIR] [--server-bin PATH] [--json FILE] [--quick] \
+    "usage: bench [--dist DIR] [--startup-dist DIR] [--floor-dist DIR] [--server-bin PATH] [--json FILE] [--quick] \
                      [--only storms|overhead|startup]";
 
 /// What every scenario needs: the binaries, the builds, where logs go, how big to go.
@@ -35,6 +35,8 @@ pub struct Env {
     pub dist: PathBuf,
     /// The build whose cold start is measured (the production one, without the Lab; default: `dist`).
     pub startup_dist: PathBuf,
+    /// The bare Yew app of `bench/floor`, loaded like Lanyard for reference (when given).
+    pub floor_dist: Option<PathBuf>,
     /// A copy of `dist` whose `config.json` refreshes long before expiry (the proactive scenario).
     pub proactive_dist: PathBuf,
     pub chromedriver: PathBuf,
@@ -45,6 +47,7 @@ pub struct Env {
 struct Args {
     dist: PathBuf,
     startup_dist: Option<PathBuf>,
+    floor_dist: Option<PathBuf>,
     server_bin: PathBuf,
     json: PathBuf,
     quick: bool,
@@ -56,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
     let root = paths::workspace_root();
     let mut dist = None;
     let mut startup_dist = None;
+    let mut floor_dist = None;
     let mut server_bin = None;
     let mut json = root.join("bench-results").join("browser.json");
     let mut quick = false;
@@ -70,6 +74,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--dist" => dist = Some(value("--dist")?),
             "--startup-dist" => startup_dist = Some(value("--startup-dist")?),
+            "--floor-dist" => floor_dist = Some(value("--floor-dist")?),
             "--server-bin" => server_bin = Some(value("--server-bin")?),
             "--json" => json = value("--json")?,
             "--quick" => quick = true,
@@ -109,6 +114,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         dist,
         startup_dist,
+        floor_dist,
         server_bin,
         json,
         quick,
@@ -138,6 +144,26 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The start-up figures of one build; a failure is recorded in `errors`.
+async fn cold_loads(
+    env: &Env,
+    dist: &Path,
+    name: &str,
+    errors: &mut Vec<String>,
+) -> Option<startup::Startup> {
+    let run = {
+        let (env, dist, name) = (env.clone(), dist.to_path_buf(), name.to_string());
+        async move { startup::run(&env, &dist, &name).await }
+    };
+    match guarded(name, Duration::from_secs(300), run).await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.push(format!("{name}: {e}"));
+            None
+        }
+    }
+}
+
 /// Runs everything; `Ok(false)` when some scenario could not run.
 async fn run(args: Args) -> Result<bool, String> {
     let started = Instant::now();
@@ -154,6 +180,7 @@ async fn run(args: Args) -> Result<bool, String> {
             .startup_dist
             .clone()
             .unwrap_or_else(|| args.dist.clone()),
+        floor_dist: args.floor_dist.clone(),
         proactive_dist: proactive.0.clone(),
         chromedriver,
         logs,
@@ -193,27 +220,22 @@ async fn run(args: Args) -> Result<bool, String> {
             }
         }
     };
-    let startup = if !wanted("startup") {
-        None
+    let (startup, startup_reference) = if wanted("startup") {
+        let startup = cold_loads(&env, &env.startup_dist, "startup", &mut errors).await;
+        let reference = match &env.floor_dist {
+            Some(floor) => cold_loads(&env, floor, "startup-floor", &mut errors).await,
+            None => None,
+        };
+        (startup, reference)
     } else {
-        match guarded("startup", Duration::from_secs(300), {
-            let env = env.clone();
-            async move { startup::run(&env).await }
-        })
-        .await
-        {
-            Ok(s) => Some(s),
-            Err(e) => {
-                errors.push(format!("startup: {e}"));
-                None
-            }
-        }
+        (None, None)
     };
 
     let report = report::Report {
         storms,
         overhead,
         startup,
+        startup_reference,
         errors: errors.clone(),
     };
     print!("{}", report.table());

@@ -18,6 +18,8 @@ pub struct Report {
     pub storms: Storms,
     pub overhead: Option<Overhead>,
     pub startup: Option<Startup>,
+    /// The same cold loads of a bare Yew app (`bench/floor`): what the framework alone costs here.
+    pub startup_reference: Option<Startup>,
     pub errors: Vec<String>,
 }
 
@@ -285,6 +287,14 @@ impl Report {
                 let _ = writeln!(out, "    {step:<24} {ms:>6.0} ms");
             }
         }
+        if let Some(r) = &self.startup_reference {
+            let _ = writeln!(
+                out,
+                "  reference, a bare Yew app (bench/floor) loaded the same way: median {:.0} ms, p90 {:.0} ms",
+                r.median_ms(),
+                r.p90_ms()
+            );
+        }
         let _ = writeln!(out, "\ntargets (figures, not assertions)");
         for (scope, t) in self.all_targets() {
             let _ = writeln!(
@@ -352,6 +362,7 @@ impl Report {
                 v["targets"] = json!(Self::startup_targets(s).iter().map(Target::json).collect::<Vec<_>>());
                 v
             }),
+            "startup_reference": self.startup_reference.as_ref().map(Startup::json),
             "targets_met": met,
             "targets_missed": all.len() - met,
             "errors": self.errors,

@@ -2,6 +2,7 @@
 //! the login page on screen — the `lanyard:login-visible` performance mark the login page sets on its
 //! first render, in ms since navigation start.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use lanyard_e2e::browser::{Chromedriver, Profile};
@@ -83,24 +84,25 @@ const MARK: &str = "lanyard:login-visible";
 /// Where the mark is in [`STEPS`].
 const LOGIN_VISIBLE: usize = 8;
 
-pub async fn run(env: &Env) -> Result<Startup, String> {
+/// Cold loads of the app in `dist`; `name` labels its logs.
+pub async fn run(env: &Env, dist: &Path, name: &str) -> Result<Startup, String> {
     let runs = if env.quick { 3 } else { 12 };
     // The backend as it is on localhost: no artificial latency.
     let backend = Backend::start(
         &env.server_bin,
-        &env.startup_dist,
+        dist,
         &BackendOptions::default(),
-        &env.logs.join("startup.server.log"),
+        &env.logs.join(format!("{name}.server.log")),
     )?;
     let mut result = Startup {
         marks: Vec::new(),
         steps: Vec::new(),
     };
     for k in 0..runs {
-        let steps = cold_load(env, &backend, k).await?;
+        let steps = cold_load(env, &backend, name, k).await?;
         let mark = steps.get(LOGIN_VISIBLE).copied().unwrap_or(f64::NAN);
         eprintln!(
-            "bench:   cold load {}: login visible at {mark:.1} ms",
+            "bench:   {name} cold load {}: login visible at {mark:.1} ms",
             k + 1
         );
         result.marks.push(mark);
@@ -110,12 +112,12 @@ pub async fn run(env: &Env) -> Result<Startup, String> {
 }
 
 /// One cold load in a new browser (own driver, empty profile): the end of each of [`STEPS`].
-async fn cold_load(env: &Env, backend: &Backend, k: usize) -> Result<Vec<f64>, String> {
+async fn cold_load(env: &Env, backend: &Backend, name: &str, k: usize) -> Result<Vec<f64>, String> {
     let driver = Chromedriver::start(
         &env.chromedriver,
-        &env.logs.join(format!("startup-{k}.chromedriver.log")),
+        &env.logs.join(format!("{name}-{k}.chromedriver.log")),
     )?;
-    let profile = Profile::new(&format!("bench-startup-{k}"))?;
+    let profile = Profile::new(&format!("bench-{name}-{k}"))?;
     let browser = Browser::connect(&driver, &backend.base_url, &profile).await?;
     let measured = measure(&browser).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), browser.client.clone().close()).await;
