@@ -439,7 +439,6 @@ impl SizeRow {
     }
 }
 
-
 fn kib(bytes: usize) -> f64 {
     bytes as f64 / 1024.0
 }
