@@ -147,6 +147,9 @@ pub async fn refresh(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     // Injected faults happen before anything is rotated: the client's token stays valid.
+    if state.hooks.is_resend_of_drop() {
+        return Ok(crate::serve::drop_resend());
+    }
     match state.hooks.take_refresh_fault() {
         Some(Fault::Unavailable) => return Err(ApiError::Unavailable),
         Some(Fault::Drop) => return Ok(crate::serve::drop_connection()),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
@@ -17,11 +17,13 @@ use tokio::sync::watch;
 
 use crate::db;
 use crate::error::{ApiError, ApiJson};
-use crate::serve::DropConnection;
+use crate::serve::{DropConnection, ResendDropped};
 use crate::AppState;
 
 const HOOK_PREFIX: &str = "/api/_test/";
 const REFRESH_ROUTE: &str = "/api/auth/refresh";
+/// How long after a drop a refresh can still be the browser's automatic resend of it.
+const RESEND_WINDOW: Duration = Duration::from_secs(2);
 
 /// An injected refresh failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,8 @@ pub struct Hooks {
     stats: Mutex<Stats>,
     /// Bumped to make every connection close once idle (see [`Hooks::drop_armed`]).
     close_idle: watch::Sender<u64>,
+    /// When the last injected drop happened, until another API call shows the page has moved on.
+    last_drop: Mutex<Option<Instant>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -71,6 +75,7 @@ impl Hooks {
             drop_armed: AtomicBool::new(false),
             stats: Mutex::new(Stats::default()),
             close_idle: watch::Sender::new(0),
+            last_drop: Mutex::new(None),
         }
     }
 
@@ -84,7 +89,24 @@ impl Hooks {
             *faults = None;
             self.drop_armed.store(false, Ordering::SeqCst);
         }
+        if fault == Fault::Drop {
+            *lock(&self.last_drop) = Some(Instant::now());
+        }
         Some(fault)
+    }
+
+    /// Whether this refresh is the browser's resend of the one just dropped. Chromium resends a request,
+    /// at once and once, when its connection closes without an answer and it considers the connection
+    /// proven — including a socket it opened earlier and left idle, which `Connection: close` cannot
+    /// rule out. The resend would succeed and hide the drop from the page, so a refresh that comes soon
+    /// after a drop, before any other API call, is dropped too (and not counted).
+    pub fn is_resend_of_drop(&self) -> bool {
+        lock(&self.last_drop).is_some_and(|at| at.elapsed() < RESEND_WINDOW)
+    }
+
+    /// Another API call: the page has moved on from the last drop.
+    fn page_moved_on(&self) {
+        *lock(&self.last_drop) = None;
     }
 
     /// While a drop is pending, responses carry `Connection: close` so that the dropped request
@@ -101,6 +123,7 @@ impl Hooks {
     fn set_faults(&self, faults: Option<(u32, Fault)>) {
         let armed = matches!(faults, Some((n, Fault::Drop)) if n > 0);
         *lock(&self.faults) = faults.filter(|(n, _)| *n > 0);
+        *lock(&self.last_drop) = None;
         self.drop_armed.store(armed, Ordering::SeqCst);
         if armed {
             self.close_idle
@@ -140,7 +163,13 @@ pub async fn count(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .filter(|p| !p.as_str().starts_with(HOOK_PREFIX))
         .map(|p| format!("{} {}", req.method(), p.as_str()));
+    if key.as_ref().is_some_and(|k| !k.ends_with(REFRESH_ROUTE)) {
+        state.hooks.page_moved_on();
+    }
     let response = next.run(req).await;
+    if response.extensions().get::<ResendDropped>().is_some() {
+        return response;
+    }
     if let Some(key) = key {
         let status = if response.extensions().get::<DropConnection>().is_some() {
             "dropped".to_owned()

@@ -32,6 +32,18 @@ pub fn drop_connection() -> Response {
     response
 }
 
+/// Response extension (with [`DropConnection`]): the browser's resend of a dropped request, dropped
+/// as well; not counted, since the page sees it as the same one failure.
+#[derive(Debug, Clone, Copy)]
+pub struct ResendDropped;
+
+/// Aborts the connection of a resent request without counting it (see [`ResendDropped`]).
+pub fn drop_resend() -> Response {
+    let mut response = drop_connection();
+    response.extensions_mut().insert(ResendDropped);
+    response
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped by the fail-refresh test hook")]
 struct Dropped;

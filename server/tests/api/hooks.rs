@@ -157,6 +157,8 @@ async fn fail_refresh_drop_closes_the_connection_without_a_response() {
         let err = c.request(Method::POST, "/api/auth/refresh").send().await;
         let err = err.expect_err("the connection is dropped, no HTTP response at all");
         assert!(err.status().is_none() && !err.is_timeout(), "{err:?}");
+        // Another call between the refreshes: the second one is not a resend of the first.
+        assert_eq!(c.get("/api/me").await.status, StatusCode::OK);
     }
     let ok = c.refresh().await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
@@ -169,6 +171,34 @@ async fn fail_refresh_drop_closes_the_connection_without_a_response() {
     assert_eq!(
         stats.body["by_endpoint"]["POST /api/auth/refresh"],
         json!({"200": 1, "dropped": 2})
+    );
+}
+
+/// Chromium resends a request whose connection it considered proven (even a socket it opened early and
+/// left idle) when it closes without an answer; the resend must not hide the drop from the page.
+#[tokio::test]
+async fn fail_refresh_drop_also_drops_the_browsers_resend() {
+    let server = Server::start(&["--test-hooks"]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    c.post(
+        "/api/_test/fail-refresh",
+        Some(json!({"count": 1, "mode": "drop"})),
+    )
+    .await;
+    for attempt in ["the refresh", "its immediate resend"] {
+        let err = c.request(Method::POST, "/api/auth/refresh").send().await;
+        assert!(err.is_err(), "{attempt} is dropped: {err:?}");
+    }
+    // The page moves on (another API call), then retries: that refresh is a new one.
+    assert_eq!(c.get("/api/me").await.status, StatusCode::OK);
+    let ok = c.refresh().await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let stats = c.get("/api/_test/stats").await;
+    assert_eq!(
+        stats.body["by_endpoint"]["POST /api/auth/refresh"],
+        json!({"200": 1, "dropped": 1}),
+        "the resend is part of the one failure the page saw"
     );
 }
 
