@@ -46,25 +46,71 @@ pub(crate) fn mark(name: &str) {
 
 /// `/config.json` next to index.html; a missing file means the compiled-in defaults.
 async fn load_config() -> Result<Config, ConfigError> {
-    // No cache override: the preload in index.html must match this request to be used, and the server
-    // already sends config.json with `Cache-Control: no-cache`.
+    let answer = match started_by_the_page() {
+        Some(loading) => loading.await?,
+        None => fetch_config().await?,
+    };
+    // Static hosts that send index.html for every unknown path answer a missing file with a page.
+    let is_page = answer.content_type.starts_with("text/html");
+    match answer.status {
+        404 => {
+            log::warn!("no /config.json: using the built-in defaults");
+            Ok(Config::default())
+        }
+        200..=299 if is_page => {
+            log::warn!("/config.json is a web page (the server's fallback for a missing file?): using the built-in defaults");
+            Ok(Config::default())
+        }
+        200..=299 => Config::from_json(&answer.text),
+        0 => Err(ConfigError::Load(answer.text)),
+        status => Err(ConfigError::Load(format!("the server answered {status}"))),
+    }
+}
+
+/// What the server answered for config.json.
+struct Answer {
+    /// 0 when the request failed (`text` then says why).
+    status: u16,
+    content_type: String,
+    text: String,
+}
+
+/// The fetch index.html started (`window.lanyardConfig`, a promise of `{status, type, text}`): by the
+/// time the wasm runs, it has usually finished.
+fn started_by_the_page() -> Option<impl std::future::Future<Output = Result<Answer, ConfigError>>> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let promise = js_sys::Reflect::get(&window, &"lanyardConfig".into())
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    Some(async move {
+        let value = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|_| ConfigError::Load("the page could not load it".into()))?;
+        let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).ok();
+        let text = |name: &str| field(name).and_then(|v| v.as_string()).unwrap_or_default();
+        Ok(Answer {
+            status: field("status").and_then(|v| v.as_f64()).unwrap_or(0.0) as u16,
+            content_type: text("type"),
+            text: text("text"),
+        })
+    })
+}
+
+/// Fetches config.json from here (an index.html without the early fetch).
+async fn fetch_config() -> Result<Answer, ConfigError> {
     let response = gloo_net::http::Request::get("/config.json")
         .send()
         .await
         .map_err(|e| ConfigError::Load(e.to_string()))?;
-    if response.status() == 404 {
-        log::warn!("no /config.json: using the built-in defaults");
-        return Ok(Config::default());
-    }
-    if !response.ok() {
-        return Err(ConfigError::Load(format!(
-            "the server answered {}",
-            response.status()
-        )));
-    }
     let text = response
         .text()
         .await
         .map_err(|e| ConfigError::Load(e.to_string()))?;
-    Config::from_json(&text)
+    Ok(Answer {
+        status: response.status(),
+        content_type: response.headers().get("content-type").unwrap_or_default(),
+        text,
+    })
 }

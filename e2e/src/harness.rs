@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::backend::{Backend, BackendOptions};
 use crate::browser::{Browser, Chromedriver, LogEntry, OrFail, Profile};
+use crate::dist::{copy_with_config, ConfigFile, TempDir};
 use crate::paths;
 
 /// What a flow gets: its own backend and browser session.
@@ -25,6 +26,10 @@ pub struct Options {
     pub expected_console: Vec<&'static str>,
     /// The whole flow must finish within this.
     pub timeout: Duration,
+    /// Serve a copy of the app with this config.json instead of the built one.
+    pub config: Option<ConfigFile>,
+    /// Errors of any source containing one of these are expected (a flow that breaks the start-up).
+    pub expected_page_errors: Vec<&'static str>,
 }
 
 /// Chrome logs every HTTP error answer to a `fetch` as a SEVERE console entry of source `network`
@@ -59,6 +64,8 @@ impl Default for Options {
             backend: BackendOptions::default(),
             expected_console: Vec::new(),
             timeout: Duration::from_secs(120),
+            config: None,
+            expected_page_errors: Vec::new(),
         }
     }
 }
@@ -67,6 +74,18 @@ impl Options {
     /// Also accept network errors whose message contains `pattern` (e.g. `"status of 503"`).
     pub fn expect_console(mut self, patterns: &[&'static str]) -> Self {
         self.expected_console.extend_from_slice(patterns);
+        self
+    }
+
+    /// Serve the app with this `config.json`.
+    pub fn with_config(mut self, config: ConfigFile) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Also accept console errors of any source (the app's own, a missing file) containing `pattern`.
+    pub fn expect_page_error(mut self, pattern: &'static str) -> Self {
+        self.expected_page_errors.push(pattern);
         self
     }
 }
@@ -103,7 +122,14 @@ where
     let artifacts = paths::artifacts_dir();
     let setup = "e2e setup";
     let server_bin = paths::server_bin().or_fail(setup);
-    let dist = paths::dist_dir().or_fail(setup);
+    let built = paths::dist_dir().or_fail(setup);
+    // Kept until the flow ends: the backend serves from it.
+    let copy = options.config.as_ref().map(|config| {
+        let copy = TempDir::new(&format!("dist-{stem}")).or_fail(setup);
+        copy_with_config(&built, &copy.0, config).or_fail(setup);
+        copy
+    });
+    let dist = copy.as_ref().map_or(built.clone(), |c| c.0.clone());
     let driver_bin = paths::chromedriver().or_fail(setup);
     paths::chromium().or_fail(setup);
     std::fs::create_dir_all(&artifacts).or_fail(&format!("create {}", artifacts.display()));
@@ -192,6 +218,12 @@ where
     let unexpected: Vec<String> = entries
         .iter()
         .filter(|e| !is_expected(e, &options.expected_console))
+        .filter(|e| {
+            !options
+                .expected_page_errors
+                .iter()
+                .any(|pattern| e.message.contains(pattern))
+        })
         .map(|e| format!("  {} [{}] {}", e.level, e.source, e.message))
         .collect();
     assert!(

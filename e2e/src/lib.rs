@@ -10,10 +10,12 @@
 
 pub mod backend;
 pub mod browser;
+pub mod dist;
 pub mod harness;
 pub mod paths;
 pub mod process;
 
 pub use backend::{Backend, BackendOptions, FailMode, Stats, REFRESH};
 pub use browser::{testid, Browser, OrFail, WAIT};
+pub use dist::ConfigFile;
 pub use harness::{run, Ctx, Options};

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use lanyard_e2e::dist::{self, TempDir};
 use lanyard_e2e::paths;
 use serde_json::json;
 
@@ -292,31 +293,9 @@ where
     }
 }
 
-/// A directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Result<TempDir, String> {
-        let path =
-            std::env::temp_dir().join(format!("lanyard-bench-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path)
-            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        Ok(TempDir(path))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Copies the built app to `to`, with `proactive_skew_ms` set in its `config.json` (and without the
-/// precompressed siblings of the original config, which the backend would prefer).
+/// Copies the built app to `to`, with `proactive_skew_ms` set in its `config.json`.
 fn copy_dist_with_skew(from: &Path, to: &Path, skew_ms: u64) -> Result<(), String> {
-    copy_dir(from, to)?;
-    let config_path = to.join("config.json");
+    let config_path = from.join("config.json");
     let mut config = match std::fs::read_to_string(&config_path) {
         Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
             .map_err(|e| format!("{} is not JSON: {e}", config_path.display()))?,
@@ -327,27 +306,5 @@ fn copy_dist_with_skew(from: &Path, to: &Path, skew_ms: u64) -> Result<(), Strin
     }
     config["proactive_skew_ms"] = json!(skew_ms);
     config["lab_enabled"] = json!(true);
-    std::fs::write(&config_path, config.to_string())
-        .map_err(|e| format!("cannot write {}: {e}", config_path.display()))?;
-    for sibling in ["config.json.gz", "config.json.br"] {
-        let _ = std::fs::remove_file(to.join(sibling));
-    }
-    Ok(())
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    let entries =
-        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        if source.is_dir() {
-            copy_dir(&source, &target)?;
-        } else {
-            std::fs::copy(&source, &target)
-                .map_err(|e| format!("cannot copy {}: {e}", source.display()))?;
-        }
-    }
-    Ok(())
+    dist::copy_with_config(from, to, &dist::ConfigFile::Text(config.to_string()))
 }
