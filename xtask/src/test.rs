@@ -102,45 +102,24 @@ pub fn run() -> ExitCode {
         proc::run(cargo().args(["fmt", "--all", "--", "--check"])),
         started,
     );
-    let started = Instant::now();
-    let clippy = proc::run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]));
-    tally.check("clippy (native)", clippy, started);
-    let started = Instant::now();
-    let clippy = proc::run(cargo().args([
-        "clippy",
-        "--package",
-        "lanyard",
-        "--all-targets",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ]));
-    tally.check("clippy (wasm32)", clippy, started);
-    // The Lab's code is compiled only with the `lab` feature: lint it too.
-    let started = Instant::now();
-    let clippy = proc::run(cargo().args([
-        "clippy",
-        "--package",
-        "lanyard",
-        "--all-targets",
-        "--features",
-        "lab",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ]));
-    tally.check("clippy (wasm32, with the Lab)", clippy, started);
+    // The Lab's code is compiled only with the `lab` feature: lint the wasm32 build with it too.
+    let wasm = ["--package", "lanyard", "--target", "wasm32-unknown-unknown"];
+    let with_lab = [&wasm[..], &["--features", "lab"]].concat();
+    let clippy_runs: [(&str, &[&str]); 3] = [
+        ("clippy (native)", &["--workspace"]),
+        ("clippy (wasm32)", &wasm),
+        ("clippy (wasm32, with the Lab)", &with_lab),
+    ];
+    for (name, args) in clippy_runs {
+        let started = Instant::now();
+        let clippy = proc::run(cargo().arg("clippy").args(args).args([
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]));
+        tally.check(name, clippy, started);
+    }
 
     tally.tests(
         "unit + property tests",
