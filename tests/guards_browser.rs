@@ -255,3 +255,18 @@ async fn real_pages_a_refused_refresh_on_the_notes_page_leads_to_login_with_a_no
     assert_eq!(api.calls(REFRESH), 1);
     app.unmount().await;
 }
+
+/// The production build (no `lab` feature) leaves the Lab out: `/lab` is the 404 page, even for a signed-in
+/// user whose config enables the Lab.
+#[cfg(not(feature = "lab"))]
+#[wasm_bindgen_test]
+async fn the_production_build_has_no_lab_page() {
+    let api = FakeApi::new();
+    api.on(ME, Answer::Json(200, session("user", &[])));
+    let app = mount("/lab", client(&api), true);
+
+    wait_until("the 404 page shows", 2_000.0, || app.has("not-found")).await;
+    assert!(!app.has("lab"), "{}", app.html());
+    assert_eq!(here(), "/lab");
+    app.unmount().await;
+}

@@ -156,8 +156,12 @@ pub const NOTES: &str = "GET /api/notes";
 pub const LOGIN: &str = "POST /api/auth/login";
 
 /// Same-origin API paths (the fake transport never leaves the page).
+/// The defaults, with the Lab enabled: whether a build has it is then up to the build alone.
 pub fn config() -> Config {
-    Config::default()
+    Config {
+        lab_enabled: true,
+        ..Config::default()
+    }
 }
 
 /// A client of its own over `api`: nothing shared with other tests.
