@@ -13,13 +13,11 @@ use futures_util::future::{self, Either, FutureExt};
 use super::coordinator::{
     Action, Coordinator, EndReason, Failure, Limits, Phase, RequestId, Settlement,
 };
-use super::error::ApiError;
-use super::runtime::{
-    AbortHandle, HttpRequest, HttpResponse, Runtime, TabMessage, TabMessageKind, Tabs, Transport,
-    TransportError,
-};
-use super::types::{ClientEvent, ClientStats};
-use crate::config::Config;
+use super::error::Error;
+use super::runtime::{AbortHandle, Runtime, TabMessage, TabMessageKind, Tabs};
+use super::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::request::{ClientEvent, ClientStats};
+use crate::config::ClientConfig;
 
 mod gate;
 mod refresh;
@@ -27,11 +25,11 @@ mod session;
 
 use gate::Gate;
 
-type Outcome = Result<HttpResponse, ApiError>;
+type Outcome = Result<HttpResponse, Error>;
 type Listener = Rc<dyn Fn(&ClientEvent)>;
 
 pub(crate) struct Inner {
-    pub(crate) config: Config,
+    pub(crate) config: ClientConfig,
     transport: Rc<dyn Transport>,
     pub(crate) runtime: Rc<dyn Runtime>,
     tabs: Rc<dyn Tabs>,
@@ -67,7 +65,7 @@ struct Pending {
 
 impl Inner {
     pub(crate) fn new(
-        config: Config,
+        config: ClientConfig,
         transport: Rc<dyn Transport>,
         runtime: Rc<dyn Runtime>,
         tabs: Rc<dyn Tabs>,
@@ -116,7 +114,7 @@ impl Inner {
         abort: Option<AbortHandle>,
     ) -> Outcome {
         if abort.as_ref().is_some_and(AbortHandle::is_aborted) {
-            return Err(ApiError::Aborted);
+            return Err(Error::Aborted);
         }
         let (reply, answer) = oneshot::channel();
         let (id, actions) = {
@@ -146,7 +144,7 @@ impl Inner {
             });
         }
         // A dropped sender (client torn down) reads as a cancellation.
-        answer.await.unwrap_or(Err(ApiError::Aborted))
+        answer.await.unwrap_or(Err(Error::Aborted))
     }
 
     /// Sends `request` once, past the coordinator (login, logout, `skip_refresh`).
@@ -211,10 +209,7 @@ impl Inner {
                             expires_at: None,
                         });
                     }
-                    self.emit(match reason {
-                        EndReason::SignedOutElsewhere => ClientEvent::SignedOutElsewhere,
-                        reason => ClientEvent::SessionEnded { reason },
-                    });
+                    self.emit(ClientEvent::SessionEnded { reason });
                 }
             }
         }
@@ -263,16 +258,16 @@ impl Inner {
                 let waiting = self.gate.enter().boxed_local();
                 match future::select(waiting, self.runtime.sleep(timeout_ms)).await {
                     Either::Left((pass, _)) => pass,
-                    Either::Right(((), _)) => return Err(ApiError::Timeout),
+                    Either::Right(((), _)) => return Err(Error::Timeout),
                 }
             }
         };
         if signal.is_aborted() {
-            return Err(ApiError::Aborted);
+            return Err(Error::Aborted);
         }
         // The session ended while it waited for a place: it must not go out any more.
         if self.session_over() {
-            return Err(ApiError::SessionEnded);
+            return Err(Error::SessionEnded);
         }
         let waited = self.runtime.now_ms().saturating_sub(started);
         let left = timeout_ms.saturating_sub(waited).max(1);
@@ -322,7 +317,7 @@ impl Inner {
         let result = match settlement {
             Settlement::Deliver => pending
                 .outcome
-                .unwrap_or_else(|| Err(ApiError::Network("no answer recorded".into()))),
+                .unwrap_or_else(|| Err(Error::Network("no answer recorded".into()))),
             Settlement::Fail(failure) => Err(failure_error(failure)),
         };
         // The caller may have stopped waiting; that is fine.
@@ -397,21 +392,21 @@ async fn transmit(
     let timer = runtime.sleep(timeout_ms);
     match future::select(sent, timer).await {
         Either::Left((Ok(response), _)) => Ok(response),
-        Either::Left((Err(TransportError::Network(detail)), _)) => Err(ApiError::Network(detail)),
-        Either::Left((Err(TransportError::Aborted), _)) => Err(ApiError::Aborted),
+        Either::Left((Err(TransportError::Network(detail)), _)) => Err(Error::Network(detail)),
+        Either::Left((Err(TransportError::Aborted), _)) => Err(Error::Aborted),
         Either::Right(((), _)) => {
             signal.abort();
-            Err(ApiError::Timeout)
+            Err(Error::Timeout)
         }
     }
 }
 
-fn failure_error(failure: Failure) -> ApiError {
+fn failure_error(failure: Failure) -> Error {
     match failure {
-        Failure::SessionEnded => ApiError::SessionEnded,
-        Failure::RefreshUnavailable => ApiError::RefreshUnavailable,
-        Failure::QueueFull => ApiError::QueueFull,
-        Failure::QueueTimeout => ApiError::QueueTimeout,
-        Failure::Aborted => ApiError::Aborted,
+        Failure::SessionEnded => Error::SessionEnded,
+        Failure::RefreshUnavailable => Error::RefreshUnavailable,
+        Failure::QueueFull => Error::QueueFull,
+        Failure::QueueTimeout => Error::QueueTimeout,
+        Failure::Aborted => Error::Aborted,
     }
 }

@@ -5,12 +5,13 @@ use std::rc::Rc;
 use futures_util::future::FutureExt;
 
 use super::Inner;
-use crate::client::coordinator::{
+use crate::coordinator::{
     refresh_decision, RefreshDecision, RefreshOutcome, RefreshRecord,
 };
-use crate::client::runtime::{HttpRequest, Method, TabMessage, TabMessageKind};
-use crate::client::types::{ClientEvent, ExpiryOnly};
-use crate::client::AbortHandle;
+use crate::expiry::access_expiry;
+use crate::request::ClientEvent;
+use crate::runtime::{AbortHandle, Method, TabMessage, TabMessageKind};
+use crate::transport::HttpRequest;
 
 impl Inner {
     pub(super) fn start_refresh(self: &Rc<Self>, refresh_id: u64, epoch_started_ms: u64) {
@@ -59,10 +60,8 @@ impl Inner {
         match self.transport.send(&request, &signal).await {
             Ok(r) if (200..300).contains(&r.status) => {
                 // A body we cannot read still means rotated cookies; we just don't learn the expiry.
-                let expires_at = serde_json::from_slice::<ExpiryOnly>(&r.body)
-                    .ok()
-                    .and_then(|e| e.access_expires_at);
                 let refreshed_at_ms = self.runtime.now_ms();
+                let expires_at = access_expiry(&self.config, &r.body, refreshed_at_ms);
                 self.tabs.record_refresh(RefreshRecord {
                     refreshed_at_ms,
                     expires_at,

@@ -6,9 +6,9 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::fakes::*;
-use crate::client::coordinator::EndReason;
-use crate::client::runtime::TabMessageKind;
-use crate::client::*;
+use crate::coordinator::EndReason;
+use crate::runtime::TabMessageKind;
+use crate::*;
 
 fn two_tabs() -> (Env, Rc<Hub>, Client, Client) {
     let env = Env::new(config());
@@ -19,7 +19,7 @@ fn two_tabs() -> (Env, Rc<Hub>, Client, Client) {
     (env, hub, a, b)
 }
 
-fn get(env: &Env, client: &Client, path: &str) -> Rc<RefCell<Option<Result<Value, ApiError>>>> {
+fn get(env: &Env, client: &Client, path: &str) -> Rc<RefCell<Option<Result<Value, Error>>>> {
     let client = client.clone();
     let path = path.to_string();
     env.spawn(async move { client.get::<Value>(&path).await })
@@ -92,7 +92,7 @@ fn a_refused_refresh_ends_every_tab() {
     env.server.state.borrow_mut().family_revoked = true;
     let ra = get(&env, &a, "/api/notes");
     env.run();
-    assert_eq!(ra.borrow_mut().take().unwrap(), Err(ApiError::SessionEnded));
+    assert_eq!(ra.borrow_mut().take().unwrap(), Err(Error::SessionEnded));
     assert_eq!(
         *seen_b.borrow(),
         vec![ClientEvent::SessionEnded {
@@ -114,12 +114,14 @@ fn login_and_logout_follow_across_tabs() {
     let client = a.clone();
     env.spawn(async move { client.logout().await });
     env.run();
-    assert_eq!(*seen_b.borrow(), vec![ClientEvent::SignedOutElsewhere]);
+    assert_eq!(*seen_b.borrow(), vec![ClientEvent::SessionEnded {
+            reason: EndReason::SignedOutElsewhere
+        }]);
     let rb = get(&env, &b, "/api/notes");
     env.run();
-    assert_eq!(rb.borrow_mut().take().unwrap(), Err(ApiError::SessionEnded));
+    assert_eq!(rb.borrow_mut().take().unwrap(), Err(Error::SessionEnded));
     let client = a.clone();
-    env.spawn(async move { client.login("ada", "pw").await });
+    env.spawn(async move { login(&client, "ada", "pw").await });
     env.run();
     assert_eq!(
         seen_b.borrow().last(),

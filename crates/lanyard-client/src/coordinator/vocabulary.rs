@@ -45,12 +45,15 @@ pub enum Settlement {
 
 /// Why the session ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EndReason {
     /// The refresh token was refused (expired, revoked, reused).
     RefreshRefused,
     /// Another tab's refresh was refused (the tabs share the cookies, so ours is gone too).
     EndedElsewhere,
+    /// The user signed out in this tab.
     SignedOut,
+    /// The user signed out in another tab.
     SignedOutElsewhere,
 }
 

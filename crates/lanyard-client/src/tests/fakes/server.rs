@@ -8,10 +8,12 @@ use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
+
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use serde_json::json;
 
 use super::{ManualRuntime, TTL};
-use crate::client::runtime::*;
+use crate::runtime::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hold {

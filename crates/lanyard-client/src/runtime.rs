@@ -1,5 +1,5 @@
-//! The edges the driver talks through: HTTP transport, clock/timers/spawning, and other tabs.
-//! Browser implementations live in `transport.rs`, `tabs.rs` and `browser.rs`; tests use fakes.
+//! The edges the driver talks through besides the transport: clock/timers/spawning, and other tabs.
+//! Browser implementations live in `browser.rs` and `tabs.rs`; tests use fakes.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -10,17 +10,24 @@ use serde::{Deserialize, Serialize};
 
 use super::coordinator::{RefreshOutcome, RefreshRecord};
 
-/// HTTP methods the API uses.
+/// The HTTP methods a JSON API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
+    /// `GET` (safe: no CSRF header).
     Get,
+    /// `POST`.
     Post,
+    /// `PUT`.
     Put,
+    /// `PATCH`.
     Patch,
+    /// `DELETE`.
     Delete,
 }
 
 impl Method {
+    /// The method's name, as on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -35,41 +42,6 @@ impl Method {
     pub fn is_unsafe(self) -> bool {
         !matches!(self, Method::Get)
     }
-}
-
-/// A fully buffered request, so a replay resends exactly the same bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub method: Method,
-    pub url: String,
-    /// JSON bytes; `Rc` so a replay shares them instead of copying.
-    pub body: Option<Rc<[u8]>>,
-    /// The cookie whose value goes into the CSRF header (`None`: no header, e.g. GET or login).
-    pub csrf_cookie: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub body: Vec<u8>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TransportError {
-    /// No answer (offline, DNS, CORS, dropped connection).
-    Network(String),
-    /// The signal passed to [`Transport::send`] fired.
-    Aborted,
-}
-
-/// Sends one request. Implementations attach credentials (cookies) and the CSRF header; they never see tokens.
-pub trait Transport {
-    /// Must resolve soon after `signal` fires (with [`TransportError::Aborted`]). Timeouts are the driver's job.
-    fn send(
-        &self,
-        request: &HttpRequest,
-        signal: &AbortHandle,
-    ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
 }
 
 /// Time and tasks. The browser uses `Date.now()`, `setTimeout` and `spawn_local`; tests a manual clock.
@@ -133,6 +105,17 @@ impl Tabs for SingleTab {
 
 /// Lets a caller cancel a request (like the browser's `AbortController`, but usable off the browser).
 /// Cloning gives another handle to the same signal.
+///
+/// ```
+/// use lanyard_client::AbortHandle;
+///
+/// let handle = AbortHandle::new();
+/// let seen = std::rc::Rc::new(std::cell::Cell::new(false));
+/// let flag = seen.clone();
+/// handle.on_abort(move || flag.set(true));
+/// handle.clone().abort();
+/// assert!(handle.is_aborted() && seen.get());
+/// ```
 #[derive(Clone, Default)]
 pub struct AbortHandle(Rc<AbortInner>);
 
@@ -143,6 +126,7 @@ struct AbortInner {
 }
 
 impl AbortHandle {
+    /// A signal that has not fired.
     pub fn new() -> Self {
         Self::default()
     }
@@ -159,6 +143,7 @@ impl AbortHandle {
         }
     }
 
+    /// Whether the signal has fired.
     pub fn is_aborted(&self) -> bool {
         self.0.aborted.get()
     }

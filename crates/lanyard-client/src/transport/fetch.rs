@@ -9,17 +9,19 @@ use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, HtmlDocument, RequestCredentials};
 
-use super::runtime::{
-    cookie_value, AbortHandle, HttpRequest, HttpResponse, Method, Transport, TransportError,
-};
-use crate::config::Config;
+use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::config::ClientConfig;
+use crate::runtime::{cookie_value, AbortHandle, Method};
 
+/// `fetch` with `credentials: include`, the CSRF header from the readable cookie, and cancellation through an
+/// `AbortController`. What [`ClientBuilder`](crate::ClientBuilder) uses unless told otherwise.
 pub struct FetchTransport {
     csrf_header: String,
 }
 
 impl FetchTransport {
-    pub fn new(config: &Config) -> Self {
+    /// A transport that echoes the CSRF cookie in `config.csrf_header`.
+    pub fn new(config: &ClientConfig) -> Self {
         FetchTransport {
             csrf_header: config.csrf_header.clone(),
         }

@@ -1,10 +1,10 @@
 //! The bounds: aborts, the queue cap, the queue wait, the refresh timeout, the request timeout, the cap on
 //! requests on the wire.
 
-use super::driver::{get, get_with, signed_in, take};
+use super::driver::{get, send, signed_in, take};
 use super::fakes::*;
-use crate::client::*;
-use crate::config::Config;
+use crate::config::ClientConfig;
+use crate::*;
 
 #[test]
 fn abort_while_queued_leaves_at_once() {
@@ -14,19 +14,12 @@ fn abort_while_queued_leaves_at_once() {
     let a = get(&env, "/api/notes?i=a");
     env.run();
     let abort = AbortHandle::new();
-    let b = get_with(
-        &env,
-        "/api/notes?i=b",
-        RequestOptions {
-            abort: Some(abort.clone()),
-            ..Default::default()
-        },
-    );
+    let b = send(&env, Request::get("/api/notes?i=b").abort_handle(abort.clone()));
     env.run();
     assert!(b.borrow().is_none(), "b waits for the refresh");
     abort.abort();
     env.run();
-    assert_eq!(take(&b), Err(ApiError::Aborted));
+    assert_eq!(take(&b), Err(Error::Aborted));
     assert!(a.borrow().is_none());
     env.server.release(0);
     env.run();
@@ -43,37 +36,23 @@ fn abort_in_flight_cancels_the_transmission() {
     let mut env = signed_in(config());
     env.server.set_hold(Hold::All);
     let abort = AbortHandle::new();
-    let a = get_with(
-        &env,
-        "/api/notes",
-        RequestOptions {
-            abort: Some(abort.clone()),
-            ..Default::default()
-        },
-    );
+    let a = send(&env, Request::get("/api/notes").abort_handle(abort.clone()));
     env.run();
     assert_eq!(env.server.held(), 1);
     abort.abort();
     env.run();
-    assert_eq!(take(&a), Err(ApiError::Aborted));
+    assert_eq!(take(&a), Err(Error::Aborted));
     assert_eq!(env.server.held(), 0);
     // Already aborted: fails without a transmission.
-    let b = get_with(
-        &env,
-        "/api/notes",
-        RequestOptions {
-            abort: Some(abort),
-            ..Default::default()
-        },
-    );
+    let b = send(&env, Request::get("/api/notes").abort_handle(abort));
     env.run();
-    assert_eq!(take(&b), Err(ApiError::Aborted));
+    assert_eq!(take(&b), Err(Error::Aborted));
     assert_eq!(env.client.stats().aborted, 1);
 }
 
 #[test]
 fn queue_cap_gives_queue_full() {
-    let mut env = signed_in(Config {
+    let mut env = signed_in(ClientConfig {
         queue_max: 3,
         ..config()
     });
@@ -85,7 +64,7 @@ fn queue_cap_gives_queue_full() {
     env.run();
     let full = slots
         .iter()
-        .filter(|s| *s.borrow() == Some(Err(ApiError::QueueFull)))
+        .filter(|s| *s.borrow() == Some(Err(Error::QueueFull)))
         .count();
     assert_eq!(full, 2);
     env.server.release(0);
@@ -102,7 +81,7 @@ fn queue_cap_gives_queue_full() {
 
 #[test]
 fn queued_requests_time_out() {
-    let mut env = signed_in(Config {
+    let mut env = signed_in(ClientConfig {
         queue_max_wait_ms: 5_000,
         refresh_timeout_ms: 30_000,
         ..config()
@@ -113,7 +92,7 @@ fn queued_requests_time_out() {
     env.advance(4_999);
     assert!(a.borrow().is_none());
     env.advance(1);
-    assert_eq!(take(&a), Err(ApiError::QueueTimeout));
+    assert_eq!(take(&a), Err(Error::QueueTimeout));
     env.advance(25_000); // the refresh itself times out and is withdrawn
     assert_eq!(env.server.held(), 0);
     assert_eq!(env.client.stats().refresh_failures, 1);
@@ -126,7 +105,7 @@ fn a_hanging_refresh_times_out_as_unavailable() {
     env.server.expire_access();
     let a = get(&env, "/api/notes");
     env.advance(10_000);
-    assert_eq!(take(&a), Err(ApiError::RefreshUnavailable));
+    assert_eq!(take(&a), Err(Error::RefreshUnavailable));
     assert_eq!(env.server.held(), 0, "the refresh call was aborted");
 }
 
@@ -134,22 +113,15 @@ fn a_hanging_refresh_times_out_as_unavailable() {
 fn request_timeout() {
     let mut env = signed_in(config());
     env.server.set_hold(Hold::All);
-    let a = get_with(
-        &env,
-        "/api/notes",
-        RequestOptions {
-            timeout_ms: Some(1_000),
-            ..Default::default()
-        },
-    );
+    let a = send(&env, Request::get("/api/notes").timeout_ms(1_000));
     env.advance(1_000);
-    assert_eq!(take(&a), Err(ApiError::Timeout));
+    assert_eq!(take(&a), Err(Error::Timeout));
     assert_eq!(env.server.held(), 0);
 }
 
 #[test]
 fn requests_waiting_for_a_place_on_the_wire_leave_after_the_refresh_and_never_see_a_401() {
-    let mut env = signed_in(Config {
+    let mut env = signed_in(ClientConfig {
         max_in_flight: 2,
         ..config()
     });

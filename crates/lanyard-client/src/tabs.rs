@@ -1,11 +1,14 @@
 //! The browser side of cross-tab coordination.
 //!
-//! - **Web Locks**: the refresh runs inside `navigator.locks.request("lanyard-refresh", …)`, so two tabs never
+//! Names are the config's `namespace` (default `lanyard`) plus a suffix, so two apps on one origin don't collide.
+//!
+//! - **Web Locks**: the refresh runs inside `navigator.locks.request("<namespace>-refresh", …)`, so two tabs never
 //!   present the same (single-use) refresh token. Inside the lock the driver calls `refresh_decision` with
 //!   [`Tabs::last_refresh`] and skips the call if another tab refreshed meanwhile.
-//! - **The record**: after a refresh, `{refreshed_at_ms, expires_at, tab}` goes to localStorage — a timestamp,
+//! - **The record**: after a refresh, `{refreshed_at_ms, expires_at, tab}` goes to localStorage
+//!   (`<namespace>-refresh-record`) — a timestamp,
 //!   never a token. It is read inside the lock, so it is current even if a broadcast is still in flight.
-//! - **BroadcastChannel** `"lanyard-session"`: refreshed / login / logout / ended, so every tab follows.
+//! - **BroadcastChannel** `"<namespace>-session"`: refreshed / login / logout / ended, so every tab follows.
 //!
 //! Where an API is missing (old browsers, some privacy modes) each part falls back to single-tab behaviour.
 //! `LockManager` is an unstable web-sys API, so it is reached through `js_sys::Reflect`.
@@ -25,9 +28,6 @@ use web_sys::{BroadcastChannel, MessageEvent, Storage};
 use super::coordinator::{RefreshOutcome, RefreshRecord};
 use super::runtime::{TabMessage, Tabs};
 
-const LOCK_NAME: &str = "lanyard-refresh";
-const CHANNEL_NAME: &str = "lanyard-session";
-const RECORD_KEY: &str = "lanyard-refresh-record";
 
 #[derive(Serialize, Deserialize)]
 struct StoredRecord {
@@ -40,8 +40,10 @@ struct StoredRecord {
 type Job = LocalBoxFuture<'static, RefreshOutcome>;
 type OnMessage = Closure<dyn FnMut(MessageEvent)>;
 
-pub struct BrowserTabs {
+pub(crate) struct BrowserTabs {
     tab: u64,
+    lock_name: String,
+    record_key: String,
     channel: Option<BroadcastChannel>,
     storage: Option<Storage>,
     /// Kept alive as long as the channel listens.
@@ -59,16 +61,10 @@ impl Drop for BrowserTabs {
     }
 }
 
-impl Default for BrowserTabs {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl BrowserTabs {
-    pub fn new() -> Self {
+    pub(crate) fn new(namespace: &str) -> Self {
         let window = web_sys::window();
-        let channel = BroadcastChannel::new(CHANNEL_NAME).ok();
+        let channel = BroadcastChannel::new(&format!("{namespace}-session")).ok();
         if channel.is_none() {
             log::warn!("BroadcastChannel unavailable: other tabs won't hear of logins, logouts and refreshes");
         }
@@ -78,6 +74,8 @@ impl BrowserTabs {
         let tab = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         BrowserTabs {
             tab,
+            lock_name: format!("{namespace}-refresh"),
+            record_key: format!("{namespace}-refresh-record"),
             channel,
             storage,
             on_message: RefCell::new(None),
@@ -119,8 +117,9 @@ impl Tabs for BrowserTabs {
                 Ok(JsValue::UNDEFINED)
             })
         });
+        let name = JsValue::from_str(&self.lock_name);
         async move {
-            match request.call2(&locks, &JsValue::from_str(LOCK_NAME), &callback) {
+            match request.call2(&locks, &name, &callback) {
                 Ok(promise) => {
                     if let Err(e) = JsFuture::from(Promise::from(promise)).await {
                         log::warn!("Web Lock request failed: {e:?}");
@@ -141,7 +140,7 @@ impl Tabs for BrowserTabs {
     }
 
     fn last_refresh(&self) -> Option<RefreshRecord> {
-        let text = self.storage.as_ref()?.get_item(RECORD_KEY).ok()??;
+        let text = self.storage.as_ref()?.get_item(&self.record_key).ok()??;
         let stored: StoredRecord = serde_json::from_slice(text.as_bytes()).ok()?;
         (stored.tab != self.tab).then_some(RefreshRecord {
             refreshed_at_ms: stored.refreshed_at_ms,
@@ -158,7 +157,7 @@ impl Tabs for BrowserTabs {
         };
         if let Ok(text) = serde_json::to_string(&stored) {
             // Quota or privacy-mode failures only cost the cross-tab shortcut.
-            let _ = storage.set_item(RECORD_KEY, &text);
+            let _ = storage.set_item(&self.record_key, &text);
         }
     }
 

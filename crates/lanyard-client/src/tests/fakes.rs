@@ -10,15 +10,34 @@ use futures::task::LocalSpawnExt;
 use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 
-use crate::client::coordinator::{RefreshOutcome, RefreshRecord};
-use crate::client::runtime::*;
-use crate::client::Client;
-use crate::config::Config;
+use crate::coordinator::{RefreshOutcome, RefreshRecord};
+use crate::runtime::*;
+use crate::{Client, Error};
+use crate::config::ClientConfig;
 
 mod server;
 pub use server::*;
 
 pub const TTL: u64 = 30_000;
+
+/// The model backend's session answer, decoded the way an app would.
+#[derive(Debug, serde::Deserialize)]
+pub struct Session {
+    pub user: SessionUser,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SessionUser {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Signs in with the model backend's field names.
+pub async fn login(client: &Client, username: &str, password: &str) -> Result<Session, Error> {
+    client
+        .login(&serde_json::json!({ "username": username, "password": password }))
+        .await
+}
 
 // ---------------------------------------------------------------- clock
 
@@ -170,22 +189,22 @@ pub struct Env {
     pub client: Client,
 }
 
-pub fn config() -> Config {
-    Config {
+pub fn config() -> ClientConfig {
+    ClientConfig {
         queue_max: 100,
         queue_max_wait_ms: 20_000,
         refresh_timeout_ms: 10_000,
         proactive_skew_ms: 0,
-        ..Config::default()
+        ..ClientConfig::default()
     }
 }
 
 impl Env {
-    pub fn new(config: Config) -> Env {
+    pub fn new(config: ClientConfig) -> Env {
         let pool = LocalPool::new();
         let rt = ManualRuntime::new(pool.spawner());
         let server = FakeServer::new(rt.clone());
-        let client = Client::new(config, server.clone(), rt.clone(), Rc::new(SingleTab));
+        let client = Client::with_parts(config, server.clone(), rt.clone(), Rc::new(SingleTab));
         Env {
             pool,
             rt,
@@ -195,8 +214,8 @@ impl Env {
     }
 
     /// A second tab of the same browser: same server and cookie jar, shared hub.
-    pub fn tab(&self, config: Config, hub: &Rc<Hub>, tab: usize) -> Client {
-        Client::new(
+    pub fn tab(&self, config: ClientConfig, hub: &Rc<Hub>, tab: usize) -> Client {
+        Client::with_parts(
             config,
             self.server.clone(),
             self.rt.clone(),

@@ -6,11 +6,11 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::fakes::*;
-use crate::client::coordinator::EndReason;
-use crate::client::*;
-use crate::config::Config;
+use crate::coordinator::EndReason;
+use crate::config::ClientConfig;
+use crate::*;
 
-pub(super) type Slot<T> = Rc<RefCell<Option<Result<T, ApiError>>>>;
+pub(super) type Slot<T> = Rc<RefCell<Option<Result<T, Error>>>>;
 
 pub(super) fn get(env: &Env, path: &str) -> Slot<Value> {
     let client = env.client.clone();
@@ -18,17 +18,16 @@ pub(super) fn get(env: &Env, path: &str) -> Slot<Value> {
     env.spawn(async move { client.get::<Value>(&path).await })
 }
 
-pub(super) fn get_with(env: &Env, path: &str, options: RequestOptions) -> Slot<Value> {
+pub(super) fn send(env: &Env, request: Request) -> Slot<Value> {
     let client = env.client.clone();
-    let request = ApiRequest::new(Method::Get, path);
-    env.spawn(async move { client.send::<Value>(request, options).await })
+    env.spawn(async move { client.send::<Value>(request).await })
 }
 
-pub(super) fn take<T>(slot: &Slot<T>) -> Result<T, ApiError> {
+pub(super) fn take<T>(slot: &Slot<T>) -> Result<T, Error> {
     slot.borrow_mut().take().expect("the call has not finished")
 }
 
-pub(super) fn signed_in(config: Config) -> Env {
+pub(super) fn signed_in(config: ClientConfig) -> Env {
     let env = Env::new(config);
     env.server.sign_in();
     env
@@ -105,7 +104,7 @@ fn refused_refresh_ends_the_session_and_new_requests_fail_fast() {
         .collect();
     env.run();
     for slot in &slots {
-        assert_eq!(take(slot), Err(ApiError::SessionEnded));
+        assert_eq!(take(slot), Err(Error::SessionEnded));
     }
     assert_eq!(
         *seen.borrow(),
@@ -117,7 +116,7 @@ fn refused_refresh_ends_the_session_and_new_requests_fail_fast() {
     let before = env.server.state.borrow().log.len();
     let again = get(&env, "/api/notes");
     env.run();
-    assert_eq!(take(&again), Err(ApiError::SessionEnded));
+    assert_eq!(take(&again), Err(Error::SessionEnded));
     assert_eq!(
         env.server.state.borrow().log.len(),
         before,
@@ -137,10 +136,10 @@ fn unavailable_refresh_fails_retryably_then_the_next_request_works() {
         .extend([RefreshFault::Status(503), RefreshFault::Drop]);
     let a = get(&env, "/api/notes?i=a");
     env.run();
-    assert_eq!(take(&a), Err(ApiError::RefreshUnavailable));
+    assert_eq!(take(&a), Err(Error::RefreshUnavailable));
     let b = get(&env, "/api/notes?i=b");
     env.run();
-    assert_eq!(take(&b), Err(ApiError::RefreshUnavailable));
+    assert_eq!(take(&b), Err(Error::RefreshUnavailable));
     assert!(!env.client.is_session_ended());
     let c = get(&env, "/api/notes?i=c");
     env.run();
@@ -156,10 +155,7 @@ fn one_replay_per_request() {
     env.run();
     assert!(matches!(
         take(&a),
-        Err(ApiError::Http {
-            status: 401,
-            body: Some(_)
-        })
+        Err(Error::Http { status: 401, .. })
     ));
     assert_eq!(env.server.count(Method::Get, "/api/always401"), 2);
     assert_eq!(env.server.refresh_calls(), 1);
@@ -169,16 +165,9 @@ fn one_replay_per_request() {
 fn skip_refresh_requests_are_never_intercepted() {
     let mut env = signed_in(config());
     env.server.expire_access();
-    let a = get_with(
-        &env,
-        "/api/notes",
-        RequestOptions {
-            skip_refresh: true,
-            ..Default::default()
-        },
-    );
+    let a = send(&env, Request::get("/api/notes").skip_refresh());
     env.run();
-    assert!(matches!(take(&a), Err(ApiError::Http { status: 401, .. })));
+    assert!(matches!(take(&a), Err(Error::Http { status: 401, .. })));
     assert_eq!(env.server.refresh_calls(), 0);
     assert_eq!(env.client.stats().requests, 0);
 }
@@ -207,12 +196,12 @@ fn the_replay_resends_the_same_body() {
 
 #[test]
 fn proactive_refresh_holds_requests_and_costs_no_auth_failure() {
-    let mut env = Env::new(Config {
+    let mut env = Env::new(ClientConfig {
         proactive_skew_ms: 5_000,
         ..config()
     });
     let client = env.client.clone();
-    let login = env.spawn(async move { client.login("ada", "pw").await });
+    let login = env.spawn(async move { login(&client, "ada", "pw").await });
     env.run();
     assert_eq!(take(&login).unwrap().user.username, "ada");
     env.server.set_hold(Hold::Refresh);
@@ -246,12 +235,12 @@ fn proactive_refresh_holds_requests_and_costs_no_auth_failure() {
 
 #[test]
 fn me_records_the_expiry_for_proactive_refresh() {
-    let mut env = signed_in(Config {
+    let mut env = signed_in(ClientConfig {
         proactive_skew_ms: 5_000,
         ..config()
     });
     let client = env.client.clone();
-    let me = env.spawn(async move { client.me().await });
+    let me = env.spawn(async move { client.me::<Session>().await });
     env.run();
     assert_eq!(take(&me).unwrap().user.display_name, "Ada");
     env.advance(TTL - 5_000);
@@ -263,17 +252,18 @@ fn login_logout_and_events() {
     let mut env = Env::new(config());
     let (seen, sub) = events(&env.client);
     let client = env.client.clone();
-    let bad = env.spawn(async move { client.login("ada", "nope").await });
+    let bad = env.spawn(async move { login(&client, "ada", "nope").await });
     env.run();
     let err = take(&bad).unwrap_err();
-    assert_eq!(err.user_message(), "invalid_credentials!");
+    assert_eq!(err.code(), Some("invalid_credentials"));
+    assert_eq!(err.server_message(), Some("invalid_credentials!"));
     assert_eq!(
         env.server.refresh_calls(),
         0,
         "a failed login is not refreshed"
     );
     let client = env.client.clone();
-    let ok = env.spawn(async move { client.login("ada", "pw").await });
+    let ok = env.spawn(async move { login(&client, "ada", "pw").await });
     env.run();
     assert!(take(&ok).is_ok());
     let client = env.client.clone();
@@ -288,10 +278,10 @@ fn login_logout_and_events() {
     );
     let after = get(&env, "/api/notes");
     env.run();
-    assert_eq!(take(&after), Err(ApiError::SessionEnded));
+    assert_eq!(take(&after), Err(Error::SessionEnded));
     drop(sub);
     let client = env.client.clone();
-    env.spawn(async move { client.login("ada", "pw").await });
+    env.spawn(async move { login(&client, "ada", "pw").await });
     env.run();
     let again = get(&env, "/api/notes");
     env.run();
@@ -308,7 +298,7 @@ fn empty_bodies_and_error_bodies_decode() {
     let wrong = env.spawn(async move { client.get::<Vec<u32>>("/api/notes").await });
     env.run();
     assert_eq!(take(&deleted), Ok(()));
-    assert!(matches!(take(&wrong), Err(ApiError::Decode(_))));
+    assert!(matches!(take(&wrong), Err(Error::Decode { .. })));
 }
 
 #[test]
@@ -324,7 +314,7 @@ fn unsafe_methods_carry_the_csrf_cookie_and_gets_do_not() {
     assert!(take(&put).is_ok());
     // Pointing at a cookie that doesn't exist: no header, so the backend refuses unsafe methods (403, never
     // a refresh) while GETs, which need no header, still work.
-    let mut env = signed_in(Config {
+    let mut env = signed_in(ClientConfig {
         csrf_cookie: "missing".into(),
         ..config()
     });
@@ -338,7 +328,7 @@ fn unsafe_methods_carry_the_csrf_cookie_and_gets_do_not() {
     env.run();
     assert!(matches!(
         take(&post),
-        Err(ApiError::Http { status: 403, .. })
+        Err(Error::Http { status: 403, .. })
     ));
     assert!(take(&fine).is_ok());
     assert_eq!(env.server.refresh_calls(), 0);

@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::fakes::*;
-use crate::client::*;
-use crate::config::Config;
+use crate::*;
+use crate::config::ClientConfig;
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -39,7 +39,7 @@ fn op(tabs: usize) -> impl Strategy<Value = Op> {
     ]
 }
 
-type Slot = Rc<RefCell<Option<Result<Value, ApiError>>>>;
+type Slot = Rc<RefCell<Option<Result<Value, Error>>>>;
 
 struct World {
     env: Env,
@@ -57,7 +57,7 @@ struct World {
 
 impl World {
     fn new(tabs: usize, skew: u64) -> World {
-        let config = Config {
+        let config = ClientConfig {
             proactive_skew_ms: skew,
             queue_max: 50,
             ..config()
@@ -91,16 +91,13 @@ impl World {
         if let Some(a) = &abort {
             self.aborts.push(a.clone());
         }
-        let request = ApiRequest::new(Method::Get, format!("/api/notes?t={tab}&i={}", self.next));
+        let mut request = Request::get(format!("/api/notes?t={tab}&i={}", self.next));
+        if let Some(abort) = abort {
+            request = request.abort_handle(abort);
+        }
         self.next += 1;
-        let options = RequestOptions {
-            abort,
-            ..Default::default()
-        };
-        self.calls.push(
-            self.env
-                .spawn(async move { client.send::<Value>(request, options).await }),
-        );
+        self.calls
+            .push(self.env.spawn(async move { client.send::<Value>(request).await }));
     }
 
     fn step(&mut self, op: Op) {
@@ -143,7 +140,7 @@ impl World {
                 self.logins += 1;
                 let client = self.tabs[t].clone();
                 self.other.push(self.env.spawn(async move {
-                    let _ = client.login("ada", "pw").await;
+                    let _ = login(&client, "ada", "pw").await;
                 }));
             }
             Op::Logout(t) => {

@@ -3,9 +3,9 @@
 use std::rc::Rc;
 
 use super::{Inner, Listener};
-use crate::client::coordinator::Phase;
-use crate::client::runtime::{TabMessage, TabMessageKind};
-use crate::client::types::{ClientEvent, ClientStats};
+use crate::coordinator::Phase;
+use crate::runtime::{TabMessage, TabMessageKind};
+use crate::request::{ClientEvent, ClientStats};
 
 impl Inner {
     pub(crate) fn signed_in(self: &Rc<Self>, expires_at: Option<u64>) {
