@@ -2,10 +2,18 @@
 //!
 //! It comes from the URL, so anyone can craft it. It is honoured only when it is a path of this app;
 //! everything else — other origins, protocol-relative and backslash tricks, scripts, encoded forms of
-//! those — falls back to the home page. Pure and browser-free so it is tested hard on the host.
-
-/// Where a signed-in user lands when `next` is absent or unsafe.
-pub const HOME: &str = "/";
+//! those, the login page itself — falls back to the home page. Pure and browser-free, so it is tested hard
+//! on the host. [`GuestOnly`](crate::GuestOnly) applies it; call it yourself for redirects of your own.
+//!
+//! ```
+//! use lanyard_yew::next::safe_next;
+//!
+//! assert_eq!(safe_next(Some("/notes?sort=new"), "/login", "/"), "/notes?sort=new");
+//! assert_eq!(safe_next(Some("//evil.example"), "/login", "/"), "/");
+//! assert_eq!(safe_next(Some("/%2F%2Fevil.example"), "/login", "/"), "/");
+//! assert_eq!(safe_next(Some("/login?next=/x"), "/login", "/"), "/");
+//! assert_eq!(safe_next(None, "/sign-in", "/home"), "/home");
+//! ```
 
 /// Longest `next` we accept; real app paths are far shorter.
 const MAX_LEN: usize = 2048;
@@ -13,11 +21,13 @@ const MAX_LEN: usize = 2048;
 /// How many rounds of percent-decoding we inspect (`%252F` → `%2F` → `/`).
 const DECODE_ROUNDS: usize = 4;
 
-/// Returns `next` if it is a safe same-origin path of this app, else [`HOME`].
-pub fn safe_next(next: Option<&str>) -> String {
+/// Returns `next` if it is a safe same-origin path of this app other than `login_path`, else `home`.
+pub fn safe_next(next: Option<&str>, login_path: &str, home: &str) -> String {
     match next {
-        Some(candidate) if is_safe_app_path(candidate) => candidate.to_string(),
-        _ => HOME.to_string(),
+        Some(candidate) if is_safe_app_path(candidate) && !is_login_path(candidate, login_path) => {
+            candidate.to_string()
+        }
+        _ => home.to_string(),
     }
 }
 
@@ -42,7 +52,7 @@ pub fn is_safe_app_path(candidate: &str) -> bool {
         }
         rounds += 1;
     }
-    !is_login_path(candidate)
+    true
 }
 
 /// One form of the path: starts with exactly one `/`, no backslash, no whitespace or control characters
@@ -60,9 +70,9 @@ fn is_plain_local_path(path: &str) -> bool {
 }
 
 /// Sending the user back to the login page after login would loop.
-fn is_login_path(path: &str) -> bool {
+fn is_login_path(path: &str, login_path: &str) -> bool {
     let route = path.split(['?', '#']).next().unwrap_or(path);
-    route.trim_end_matches('/') == "/login"
+    route.trim_end_matches('/') == login_path.trim_end_matches('/')
 }
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed or the bytes are not UTF-8.
@@ -87,6 +97,13 @@ fn percent_decode(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const HOME: &str = "/";
+
+    /// With the usual login page and home.
+    fn safe_next(next: Option<&str>) -> String {
+        super::safe_next(next, "/login", HOME)
+    }
 
     #[test]
     fn keeps_app_paths_with_query_and_fragment() {
@@ -168,6 +185,13 @@ mod tests {
             assert_eq!(safe_next(Some(path)), HOME, "{path}");
         }
         assert_eq!(safe_next(Some("/loginhelp")), "/loginhelp");
+    }
+
+    #[test]
+    fn the_apps_own_login_route_and_home_are_used() {
+        assert_eq!(super::safe_next(Some("/sign-in/"), "/sign-in", "/app"), "/app");
+        assert_eq!(super::safe_next(Some("/login"), "/sign-in", "/app"), "/login");
+        assert_eq!(super::safe_next(Some("//x"), "/sign-in", "/app"), "/app");
     }
 
     #[test]
