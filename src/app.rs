@@ -1,13 +1,22 @@
-//! The app: providers around the router, and the layout around every page.
+//! The app: providers around the router, the layout around every page, and the session as the pages
+//! see it.
 
-use crate::client::Client;
-use crate::components::Layout;
+use crate::components::{Layout, Loading, PageError};
 use crate::config::Config;
+use crate::messages::user_message;
 use crate::routes::{switch, Route};
-use crate::session::SessionProvider;
+use crate::user::User;
+use lanyard_client::Client;
+use lanyard_yew::{Fallbacks, SessionProvider, Unreachable};
 use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
+
+/// The session of this app's user type.
+pub type Session = lanyard_yew::Session<User>;
+
+/// A signed-in user and the client to act as them: what every protected page gets.
+pub type Account = lanyard_yew::SignedIn<User>;
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
@@ -19,14 +28,29 @@ pub struct AppProps {
 pub fn App(props: &AppProps) -> Html {
     html! {
         <ContextProvider<Rc<Config>> context={props.config.clone()}>
-            <SessionProvider client={props.client.clone()}>
+            <SessionProvider<User> client={props.client.clone()} fallbacks={fallbacks()}
+                login_path={Route::Login.to_path()}>
                 <BrowserRouter>
                     <Layout>
                         <Switch<Route> render={switch} />
                     </Layout>
                 </BrowserRouter>
-            </SessionProvider>
+            </SessionProvider<User>>
         </ContextProvider<Rc<Config>>>
+    }
+}
+
+/// What the guards show instead of a page, in the app's words.
+pub fn fallbacks() -> Fallbacks {
+    Fallbacks {
+        checking: html! { <Loading label="Checking your session…" /> },
+        redirecting: Some(html! { <Loading label="Taking you to the sign-in page…" /> }),
+        unreachable: Some(Callback::from(|unreachable: Unreachable| {
+            html! {
+                <PageError title="We couldn't reach the server" message={user_message(&unreachable.error)}
+                    retry={unreachable.retry} />
+            }
+        })),
     }
 }
 
@@ -34,4 +58,10 @@ pub fn App(props: &AppProps) -> Html {
 #[hook]
 pub fn use_config() -> Rc<Config> {
     use_context::<Rc<Config>>().unwrap_or_default()
+}
+
+/// The session (`None` outside the app's provider).
+#[hook]
+pub fn use_session() -> Option<Session> {
+    lanyard_yew::use_session::<User>()
 }

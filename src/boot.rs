@@ -1,9 +1,9 @@
 //! Start-up: load `/config.json`, then mount the app — or a clear error page, never a blank screen.
 
 use crate::app::{App, AppProps};
-use crate::client::Client;
 use crate::components::ConfigErrorPage;
 use crate::config::{Config, ConfigError};
+use lanyard_client::Client;
 use std::rc::Rc;
 
 pub fn start() {
@@ -19,22 +19,28 @@ pub fn start() {
                 if config.lab_enabled && !crate::config::LAB_BUILT {
                     log::warn!("config.json enables the Lab, but this build leaves it out: build with `--features lab` (cargo xtask dist --lab)");
                 }
-                let client = Client::browser(&config);
-                let props = AppProps {
-                    config: Rc::new(config),
-                    client,
-                };
-                yew::Renderer::<App>::with_props(props).render();
+                match Client::builder(config.client.clone()).build() {
+                    Ok(client) => {
+                        let props = AppProps {
+                            config: Rc::new(config),
+                            client,
+                        };
+                        yew::Renderer::<App>::with_props(props).render();
+                    }
+                    Err(err) => config_error(&ConfigError::from(err)),
+                }
             }
-            Err(err) => {
-                log::error!("{err}");
-                let props = crate::components::ConfigErrorProps {
-                    message: err.to_string().into(),
-                };
-                yew::Renderer::<ConfigErrorPage>::with_props(props).render();
-            }
+            Err(err) => config_error(&err),
         }
     });
+}
+
+fn config_error(err: &ConfigError) {
+    log::error!("{err}");
+    let props = crate::components::ConfigErrorProps {
+        message: err.to_string().into(),
+    };
+    yew::Renderer::<ConfigErrorPage>::with_props(props).render();
 }
 
 /// A performance mark for the start-up benchmark's breakdown (where a cold start spends its time).

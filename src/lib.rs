@@ -1,12 +1,14 @@
-//! Lanyard: a Yew SPA with cookie-session auth done right — one refresh, a queue, an in-order replay.
+//! Lanyard: a Yew SPA with cookie-session auth done right — one refresh, a queue, an in-order replay —
+//! built on the `lanyard-client` and `lanyard-yew` crates.
 //!
-//! The browser-free parts (the refresh coordinator, configuration, session state, safe redirects) compile
-//! and are tested on the host; the UI and the browser transport compile only for wasm32.
+//! The browser-free parts (configuration, routes, drafts, messages) compile and are tested on the host; the
+//! UI compiles only for wasm32.
 
-pub mod client;
 pub mod config;
+pub mod drafts;
+pub mod messages;
 pub mod routes;
-pub mod session;
+pub mod user;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

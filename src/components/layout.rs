@@ -1,6 +1,8 @@
 use crate::app::use_config;
+use crate::app::use_session;
 use crate::routes::Route;
-use crate::session::use_session;
+use crate::user::ADMIN;
+use lanyard_yew::SessionUser;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -27,9 +29,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
     });
 
     let user = session.as_ref().and_then(|s| s.user().cloned());
-    let is_admin = user
-        .as_ref()
-        .is_some_and(|u| u.roles.iter().any(|r| r == "admin"));
+    let is_admin = user.as_ref().is_some_and(|u| u.has_role(ADMIN));
     let nav_link = |route: Route, label: &'static str| {
         let current = Route::recognize(&path).as_ref() == Some(&route);
         let aria_current = current.then_some("page");

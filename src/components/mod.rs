@@ -27,7 +27,7 @@ pub use new_note::NewNote;
 pub use note_form::NoteForm;
 pub use note_text::{field_callbacks, use_note_text, NoteText, SaveErrors, SaveEvent, SaveState};
 pub use page_error::PageError;
-pub use remote::{use_fetch, Remote};
+pub use remote::{remote_view, use_fetch, Remote};
 pub use roles::Roles;
 pub use session_list::SessionList;
 pub use timestamp::{format_local, Timestamp};

@@ -1,8 +1,8 @@
 use super::note_text::{field_callbacks, use_note_text, SaveErrors, SaveEvent, SaveState};
 use super::NoteForm;
-use crate::client::Client;
+use crate::drafts::{draft_key, Draft};
 use crate::pages::api::{self, Note, NoteInput};
-use crate::session::draft::{draft_key, Draft};
+use lanyard_client::Client;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -1,8 +1,9 @@
 //! The state behind a note form: the text being written (mirrored to sessionStorage on every change) and
 //! the outcome of the last save. Shared by the "new note" form and the note editor.
 
-use crate::client::ApiError;
-use crate::session::draft::{self, Draft};
+use crate::drafts::{self as draft, Draft};
+use crate::messages::user_message;
+use lanyard_client::Error;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -142,18 +143,18 @@ pub struct SaveErrors {
 }
 
 impl SaveErrors {
-    pub fn from_api(err: &ApiError) -> SaveErrors {
+    pub fn from_api(err: &Error) -> SaveErrors {
         if err.is_session_ended() {
             return SaveErrors::form(
                 "Your session has ended. Your text is kept: sign in again and save it.",
             );
         }
-        let mut fields = err.field_errors();
+        let mut fields = err.field_errors().clone();
         let title = fields.remove("title").map(AttrValue::from);
         let body = fields.remove("body").map(AttrValue::from);
         // The summary only when no field explains the problem (or the server flagged a field we don't show).
         let form = ((title.is_none() && body.is_none()) || !fields.is_empty()).then(|| {
-            let mut message = err.user_message();
+            let mut message = user_message(err);
             for extra in fields.values() {
                 message.push(' ');
                 message.push_str(extra);

@@ -1,6 +1,8 @@
-//! Data that comes from the API: loading, there, or failed — and a hook that fetches it.
+//! Data that comes from the API: loading, there, or failed — a hook that fetches it, and one way to show it.
 
-use crate::client::{ApiError, Client};
+use super::{Loading, PageError};
+use crate::messages::user_message;
+use lanyard_client::{Client, Error};
 use serde::de::DeserializeOwned;
 use yew::prelude::*;
 
@@ -9,11 +11,17 @@ pub enum Remote<T> {
     #[default]
     Loading,
     Ready(T),
-    Failed(ApiError),
+    Failed(Error),
 }
 
-impl<T> From<Result<T, ApiError>> for Remote<T> {
-    fn from(result: Result<T, ApiError>) -> Self {
+impl<T> Remote<T> {
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Remote::Loading)
+    }
+}
+
+impl<T> From<Result<T, Error>> for Remote<T> {
+    fn from(result: Result<T, Error>) -> Self {
         match result {
             Ok(value) => Remote::Ready(value),
             Err(err) => Remote::Failed(err),
@@ -58,4 +66,22 @@ where
         use_effect_with(path, move |_| reload.emit(()));
     }
     (state, reload)
+}
+
+/// A spinner while loading, the data when it is there, or the error with a way to try again — unless the
+/// session ended, when retrying cannot help (the guard is already taking the user to sign in).
+pub fn remote_view<T>(
+    remote: &Remote<T>,
+    what: &str,
+    retry: Callback<()>,
+    view: impl FnOnce(&T) -> Html,
+) -> Html {
+    match remote {
+        Remote::Loading => html! { <Loading label={format!("Loading {what}…")} /> },
+        Remote::Ready(value) => view(value),
+        Remote::Failed(err) => {
+            let retry = (!err.is_session_ended()).then_some(retry);
+            html! { <PageError title={format!("Couldn't load {what}")} message={user_message(err)} {retry} /> }
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::client::User;
+use crate::user::User;
 
 pub const NOTES: &str = "/api/notes";
 pub const SESSIONS: &str = "/api/sessions";

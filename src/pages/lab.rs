@@ -8,10 +8,10 @@
 mod scenario;
 
 use super::NotFound;
+use super::PageProps;
 use crate::app::use_config;
-use crate::client::Client;
-use crate::components::{LabOutcome, LabReport, MissingProvider};
-use crate::session::use_session;
+use crate::components::{LabOutcome, LabReport};
+use lanyard_client::Client;
 use scenario::{run, Form, FormErrors, Mode, Scenario, Via};
 use std::collections::HashMap;
 use web_sys::HtmlInputElement;
@@ -19,9 +19,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 #[component]
-pub fn Lab() -> Html {
+pub fn Lab(props: &PageProps) -> Html {
     let config = use_config();
-    let session = use_session();
     // A new query string is a new scenario: fresh form, and `run=1` honoured again.
     let query = use_location()
         .map(|l| l.query_str().to_string())
@@ -29,10 +28,7 @@ pub fn Lab() -> Html {
     if !config.lab_enabled {
         return html! { <NotFound /> };
     }
-    match session {
-        Some(session) => html! { <LabPage key={query} client={session.client} /> },
-        None => html! { <MissingProvider /> },
-    }
+    html! { <LabPage key={query} client={props.account.client.clone()} /> }
 }
 
 #[derive(Properties, PartialEq)]

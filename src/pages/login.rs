@@ -1,6 +1,9 @@
 use crate::app::use_config;
-use crate::client::ApiError;
-use crate::session::{use_session, SessionState};
+use crate::app::use_session;
+use crate::messages::ended_notice;
+use crate::messages::user_message;
+use lanyard_client::Error;
+use lanyard_yew::SessionState;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -75,7 +78,11 @@ pub fn Login() -> Html {
             let (user, pass) = (username.trim().to_string(), (*password).clone());
             let (pending, error) = (pending.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = session.login(&user, &pass).await;
+                let credentials = Credentials {
+                    username: &user,
+                    password: &pass,
+                };
+                let result = session.login(&credentials).await;
                 pending.set(false);
                 if let Err(err) = result {
                     error.set(Some(login_error_message(&err)));
@@ -84,8 +91,8 @@ pub fn Login() -> Html {
         })
     };
 
-    let notice = session.as_ref().and_then(|s| match s.state {
-        SessionState::Ended(reason) => Some(reason.notice()),
+    let notice = session.as_ref().and_then(|s| match s.state() {
+        SessionState::Ended(reason) => ended_notice(*reason),
         _ => None,
     });
     let demo = config.show_demo_credentials.then(|| {
@@ -132,9 +139,16 @@ pub fn Login() -> Html {
     }
 }
 
-fn login_error_message(err: &ApiError) -> String {
+/// The dev backend's sign-in body.
+#[derive(serde::Serialize)]
+struct Credentials<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
+fn login_error_message(err: &Error) -> String {
     match err {
-        ApiError::Http { status: 401, .. } => "Wrong username or password.".to_string(),
-        other => other.user_message(),
+        Error::Http { status: 401, .. } => "Wrong username or password.".to_string(),
+        other => user_message(other),
     }
 }

@@ -1,4 +1,5 @@
-//! One file per page. Guards (in `routes`) decide whether a page may render; pages assume they may.
+//! One file per page. Guards (in `routes`) decide whether a page may render; pages assume they may, and
+//! protected pages get the signed-in account as a prop.
 
 mod admin;
 pub(crate) mod api;
@@ -12,7 +13,16 @@ mod note_editor;
 mod notes;
 mod profile;
 
+use crate::app::Account;
 pub use admin::Admin;
+use yew::Properties;
+
+/// What a protected page gets from its guard.
+#[derive(Properties, PartialEq)]
+pub struct PageProps {
+    pub account: Account,
+}
+
 pub use forbidden::Forbidden;
 pub use home::Home;
 #[cfg(feature = "lab")]

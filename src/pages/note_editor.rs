@@ -1,36 +1,30 @@
 //! One note: load, edit, save, delete. Unsaved text is kept in sessionStorage until the server has it.
 
 use super::api::{self, Note, NoteInput};
-use crate::client::{ApiError, Client};
+use crate::app::Account;
 use crate::components::{
-    field_callbacks, use_note_text, ConfirmDelete, Loading, MissingProvider, NoteForm, PageError,
-    Remote, SaveErrors, SaveEvent, SaveState, Timestamp,
+    field_callbacks, use_note_text, ConfirmDelete, Loading, NoteForm, PageError, Remote,
+    SaveErrors, SaveEvent, SaveState, Timestamp,
 };
+use crate::drafts::{draft_key, Draft};
+use crate::messages::user_message;
 use crate::routes::Route;
-use crate::session::draft::{draft_key, Draft};
-use crate::session::use_session;
+use lanyard_client::{Client, Error};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct NoteEditorProps {
+    pub account: Account,
     pub id: i64,
 }
 
 #[component]
 pub fn NoteEditor(props: &NoteEditorProps) -> Html {
-    let session = use_session();
-    match session
-        .as_ref()
-        .and_then(|s| Some((s.client.clone(), s.user()?.id)))
-    {
-        // Keyed by user and note, so moving to another note starts from a clean state.
-        Some((client, user_id)) => {
-            let key = format!("{user_id}/{}", props.id);
-            html! { <Editor {key} {client} {user_id} id={props.id} /> }
-        }
-        None => html! { <MissingProvider /> },
-    }
+    // Keyed by user and note, so moving to another note starts from a clean state.
+    let user_id = props.account.user.id;
+    let key = format!("{user_id}/{}", props.id);
+    html! { <Editor {key} client={props.account.client.clone()} {user_id} id={props.id} /> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -126,7 +120,7 @@ fn Editor(props: &EditorProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match client.delete::<()>(&api::note_path(id)).await {
                     // 404: already gone (another tab), which is what the user asked for.
-                    Ok(()) | Err(ApiError::Http { status: 404, .. }) => {
+                    Ok(()) | Err(Error::Http { status: 404, .. }) => {
                         text.forget();
                         if let Some(navigator) = navigator {
                             navigator.push(&Route::Notes);
@@ -135,7 +129,7 @@ fn Editor(props: &EditorProps) -> Html {
                     Err(err) => {
                         deleting.set(false);
                         status.set(String::new());
-                        save.dispatch(SaveEvent::Failed(SaveErrors::form(err.user_message())));
+                        save.dispatch(SaveEvent::Failed(SaveErrors::form(user_message(&err))));
                     }
                 }
             });
@@ -163,7 +157,7 @@ fn Editor(props: &EditorProps) -> Html {
                 <div class="page">
                     { back }
                     <h1>{ "Note" }</h1>
-                    <PageError title="Couldn't load this note" message={err.user_message()} {retry} />
+                    <PageError title="Couldn't load this note" message={user_message(err)} {retry} />
                 </div>
             };
         }

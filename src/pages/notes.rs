@@ -1,13 +1,13 @@
 //! The notes list with a "new note" form; each note links to its editor and can be deleted in place.
 
-use super::api::{self, newest_first, Note, User};
-use crate::client::Client;
-use crate::components::{
-    ConfirmDelete, Loading, MissingProvider, NewNote, PageError, Remote, Timestamp,
-};
+use super::api::{self, newest_first, Note};
+use super::PageProps;
+use crate::components::{remote_view, ConfirmDelete, NewNote, Remote, Timestamp};
+use crate::drafts::{self as draft, draft_key};
+use crate::messages::user_message;
 use crate::routes::Route;
-use crate::session::draft::{self, draft_key};
-use crate::session::use_session;
+use crate::user::User;
+use lanyard_client::Client;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -16,20 +16,11 @@ use yew_router::prelude::*;
 /// Longest body excerpt shown in the list, in characters.
 const EXCERPT: usize = 160;
 
+/// Keyed by user: another account's drafts and notes never linger in this page's state.
 #[component]
-pub fn Notes() -> Html {
-    let session = use_session();
-    match session
-        .as_ref()
-        .and_then(|s| Some((s.client.clone(), s.user()?.clone())))
-    {
-        // Keyed by user: another account's drafts and notes never linger in this page's state.
-        Some((client, user)) => {
-            let key = user.id;
-            html! { <NotesPage {key} {client} {user} /> }
-        }
-        None => html! { <MissingProvider /> },
-    }
+pub fn Notes(props: &PageProps) -> Html {
+    let key = props.account.user.id;
+    html! { <NotesPage {key} client={props.account.client.clone()} user={props.account.user.clone()} /> }
 }
 
 /// The list and the deletions under way. A reducer, because several requests may finish in any order.
@@ -41,7 +32,7 @@ struct NotesList {
 
 enum ListAction {
     Loading,
-    Loaded(Result<Vec<Note>, crate::client::ApiError>),
+    Loaded(Result<Vec<Note>, lanyard_client::Error>),
     Added(Note),
     DeleteStarted(i64),
     Deleted(i64),
@@ -140,7 +131,7 @@ fn NotesPage(props: &NotesPageProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match client.delete::<()>(&api::note_path(note.id)).await {
                     // 404: someone (another tab) deleted it first; the outcome the user wanted.
-                    Ok(()) | Err(crate::client::ApiError::Http { status: 404, .. }) => {
+                    Ok(()) | Err(lanyard_client::Error::Http { status: 404, .. }) => {
                         draft::clear(&draft_key(user_id, Some(note.id)));
                         list.dispatch(ListAction::Deleted(note.id));
                         status.set(format!("Note “{}” deleted.", note.title));
@@ -152,7 +143,7 @@ fn NotesPage(props: &NotesPageProps) -> Html {
                         error.set(Some(format!(
                             "Couldn't delete “{}”. {}",
                             note.title,
-                            err.user_message()
+                            user_message(&err)
                         )));
                     }
                 }
@@ -160,23 +151,18 @@ fn NotesPage(props: &NotesPageProps) -> Html {
         })
     };
 
-    let content = match &list.notes {
-        Remote::Loading => html! { <Loading label="Loading your notes…" /> },
-        Remote::Failed(err) => {
-            let retry = (!err.is_session_ended()).then_some(load.clone());
-            html! { <PageError title="Couldn't load your notes" message={err.user_message()} {retry} /> }
+    let content = remote_view(&list.notes, "your notes", load.clone(), |notes| {
+        html! {
+                <>
+                    if notes.is_empty() {
+                        <p class="muted" data-testid="notes-empty">{ "No notes yet. Write your first one with the form." }</p>
+                    }
+                    <ul class="note-list" data-testid="notes-list">
+                        { for notes.iter().map(|note| note_item(note, list.deleting.contains(&note.id), &on_delete)) }
+                    </ul>
+                </>
         }
-        Remote::Ready(notes) => html! {
-            <>
-                if notes.is_empty() {
-                    <p class="muted" data-testid="notes-empty">{ "No notes yet. Write your first one with the form." }</p>
-                }
-                <ul class="note-list" data-testid="notes-list">
-                    { for notes.iter().map(|note| note_item(note, list.deleting.contains(&note.id), &on_delete)) }
-                </ul>
-            </>
-        },
-    };
+    });
     let count = match &list.notes {
         Remote::Ready(notes) => Some(notes.len()),
         _ => None,
@@ -196,7 +182,7 @@ fn NotesPage(props: &NotesPageProps) -> Html {
             <div class="split">
                 <NewNote client={props.client.clone()} user_id={props.user.id} {on_created} />
                 <section class="notes-section" aria-labelledby="notes-list-heading"
-                    aria-busy={matches!(list.notes, Remote::Loading).then_some("true")}>
+                    aria-busy={list.notes.is_loading().then_some("true")}>
                     <h2 id="notes-list-heading">
                         { "Your notes" }
                         if let Some(count) = count { <span class="count">{ format!(" ({count})") }</span> }

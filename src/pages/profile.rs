@@ -1,49 +1,31 @@
 //! The signed-in user: who they are, their roles, where they are signed in, and a way out.
 
 use super::api::{self, SessionSummary};
-use crate::components::{
-    use_fetch, Loading, MissingProvider, PageError, Remote, Roles, SessionList,
-};
-use crate::session::{use_session, SessionHandle};
+use super::PageProps;
+use crate::app::use_session;
+use crate::components::{remote_view, use_fetch, Roles, SessionList};
 use yew::prelude::*;
 
 #[component]
-pub fn Profile() -> Html {
-    match use_session() {
-        Some(session) if session.user().is_some() => html! { <ProfilePage {session} /> },
-        _ => html! { <MissingProvider /> },
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ProfilePageProps {
-    session: SessionHandle,
-}
-
-#[component]
-fn ProfilePage(props: &ProfilePageProps) -> Html {
+pub fn Profile(props: &PageProps) -> Html {
+    let session = use_session();
     let (sessions, reload) =
-        use_fetch::<Vec<SessionSummary>>(&props.session.client, api::SESSIONS.to_string());
+        use_fetch::<Vec<SessionSummary>>(&props.account.client, api::SESSIONS.to_string());
     let signing_out = use_state(|| false);
     let sign_out = {
-        let (session, signing_out) = (props.session.clone(), signing_out.clone());
+        let signing_out = signing_out.clone();
         Callback::from(move |_: MouseEvent| {
             signing_out.set(true);
-            session.logout();
+            if let Some(session) = &session {
+                session.logout();
+            }
         })
     };
-    let Some(user) = props.session.user() else {
-        return html! { <MissingProvider /> };
-    };
+    let user = &props.account.user;
 
-    let sessions_view = match &*sessions {
-        Remote::Loading => html! { <Loading label="Loading your sessions…" /> },
-        Remote::Failed(err) => {
-            let retry = (!err.is_session_ended()).then_some(reload);
-            html! { <PageError title="Couldn't load your sessions" message={err.user_message()} {retry} /> }
-        }
-        Remote::Ready(list) => html! { <SessionList sessions={list.clone()} /> },
-    };
+    let sessions_view = remote_view(&sessions, "your sessions", reload, |list| {
+        html! { <SessionList sessions={list.clone()} /> }
+    });
     html! {
         <div class="page narrow-page" data-testid="profile">
             <header class="page-header">
@@ -58,7 +40,7 @@ fn ProfilePage(props: &ProfilePageProps) -> Html {
                 </dl>
             </section>
             <section class="card" aria-labelledby="profile-sessions-heading" data-testid="profile-sessions"
-                aria-busy={matches!(*sessions, Remote::Loading).then_some("true")}>
+                aria-busy={sessions.is_loading().then_some("true")}>
                 <h2 id="profile-sessions-heading">{ "Where you're signed in" }</h2>
                 <p class="muted">{ "Each sign-in starts a session that lasts until you sign out or it expires." }</p>
                 { sessions_view }

@@ -1,9 +1,11 @@
-//! The app's routes and what each renders, guards included.
+//! The app's routes as yew-router's `Routable`, and what each renders behind which guard.
 
-use super::guards::{GuestOnly, RequireAuth, RequireRole};
 use super::{Route, PATTERNS};
+use crate::app::{fallbacks, Account};
+use crate::components::{Loading, MissingProvider};
 use crate::pages;
-use serde::{Deserialize, Serialize};
+use crate::user::{User, ADMIN};
+use lanyard_yew::{use_signed_in, Fallbacks, GuestOnly, RequireAuth, RequireRole};
 use std::collections::HashMap;
 use yew::prelude::*;
 use yew_router::Routable;
@@ -30,26 +32,52 @@ impl Routable for Route {
     }
 }
 
-/// The login page's query: where to go after signing in.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LoginQuery {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-}
-
 pub fn switch(route: Route) -> Html {
     match route {
-        Route::Home => html! { <RequireAuth><pages::Home /></RequireAuth> },
-        Route::Login => html! { <GuestOnly><pages::Login /></GuestOnly> },
-        Route::Notes => html! { <RequireAuth><pages::Notes /></RequireAuth> },
-        Route::Note { id } => html! { <RequireAuth><pages::NoteEditor {id} /></RequireAuth> },
-        Route::Profile => html! { <RequireAuth><pages::Profile /></RequireAuth> },
-        Route::Admin => html! { <RequireRole role="admin"><pages::Admin /></RequireRole> },
+        Route::Home => signed_in(|account| html! { <pages::Home {account} /> }),
+        Route::Login => {
+            let fallbacks = Fallbacks {
+                redirecting: Some(html! { <Loading label="Signed in. Taking you back…" /> }),
+                ..fallbacks()
+            };
+            html! { <GuestOnly {fallbacks}><pages::Login /></GuestOnly> }
+        }
+        Route::Notes => signed_in(|account| html! { <pages::Notes {account} /> }),
+        Route::Note { id } => {
+            signed_in(move |account| html! { <pages::NoteEditor {account} {id} /> })
+        }
+        Route::Profile => signed_in(|account| html! { <pages::Profile {account} /> }),
+        Route::Admin => html! {
+            <RequireRole role={ADMIN} forbidden={html! { <pages::Forbidden /> }}>
+                <SignedInPage render={Callback::from(|account| html! { <pages::Admin {account} /> })} />
+            </RequireRole>
+        },
         #[cfg(feature = "lab")]
-        Route::Lab => html! { <RequireAuth><pages::Lab /></RequireAuth> },
+        Route::Lab => signed_in(|account| html! { <pages::Lab {account} /> }),
         #[cfg(not(feature = "lab"))]
         Route::Lab => html! { <pages::NotFound /> },
         Route::Forbidden => html! { <pages::Forbidden /> },
         Route::NotFound => html! { <pages::NotFound /> },
+    }
+}
+
+/// A page for signed-in users: the guard, then the page with the account the guard guarantees.
+pub fn signed_in(page: impl Fn(Account) -> Html + 'static) -> Html {
+    let render = Callback::from(page);
+    html! { <RequireAuth><SignedInPage {render} /></RequireAuth> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SignedInPageProps {
+    pub render: Callback<Account, Html>,
+}
+
+/// Renders a page with the signed-in account (behind a guard, so there is one; a visible message if the
+/// app is wired without a provider).
+#[component]
+pub fn SignedInPage(props: &SignedInPageProps) -> Html {
+    match use_signed_in::<User>() {
+        Some(account) => props.render.emit(account),
+        None => html! { <MissingProvider /> },
     }
 }

@@ -16,8 +16,8 @@ use super::coordinator::{
 use super::error::Error;
 use super::runtime::{AbortHandle, Runtime, TabMessage, TabMessageKind, Tabs};
 use super::transport::{HttpRequest, HttpResponse, Transport, TransportError};
-use crate::request::{ClientEvent, ClientStats};
 use crate::config::ClientConfig;
+use crate::request::{ClientEvent, ClientStats};
 
 mod gate;
 mod refresh;

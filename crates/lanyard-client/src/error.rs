@@ -186,10 +186,7 @@ mod tests {
         assert_eq!(err.field_errors().len(), 1);
         assert_eq!(err.status(), Some(422));
         assert_eq!(err.server_message(), Some("Some fields need attention."));
-        assert_eq!(
-            err.to_string(),
-            "HTTP 422: Some fields need attention."
-        );
+        assert_eq!(err.to_string(), "HTTP 422: Some fields need attention.");
     }
 
     #[test]
@@ -222,7 +219,10 @@ mod tests {
             decode.to_string(),
             "the answer of GET /api/me could not be read: missing field `id` at line 1 column 20"
         );
-        assert_eq!(http(502, "<html>bad gateway</html>").to_string(), "HTTP 502");
+        assert_eq!(
+            http(502, "<html>bad gateway</html>").to_string(),
+            "HTTP 502"
+        );
         assert_eq!(Error::Timeout.field_errors().len(), 0);
         assert_eq!(Error::Timeout.body(), None);
     }

@@ -77,16 +77,27 @@ mod tests {
     #[test]
     fn reads_the_configured_field_in_its_unit() {
         let ms = config(Some("access_expires_at"), ExpiryUnit::UnixMs);
-        let body = br#"{"user":{"id":"alice","access_expires_at":1},"access_expires_at":1700000000000}"#;
+        let body =
+            br#"{"user":{"id":"alice","access_expires_at":1},"access_expires_at":1700000000000}"#;
         assert_eq!(access_expiry(&ms, body, 5), Some(1_700_000_000_000));
         let secs = config(Some("exp"), ExpiryUnit::UnixSeconds);
-        assert_eq!(access_expiry(&secs, br#"{"exp":1700000000}"#, 5), Some(1_700_000_000_000));
+        assert_eq!(
+            access_expiry(&secs, br#"{"exp":1700000000}"#, 5),
+            Some(1_700_000_000_000)
+        );
         let relative = config(Some("expires_in"), ExpiryUnit::SecondsFromNow);
         assert_eq!(
-            access_expiry(&relative, br#"{"token_type":"cookie","expires_in":900}"#, 1_000),
+            access_expiry(
+                &relative,
+                br#"{"token_type":"cookie","expires_in":900}"#,
+                1_000
+            ),
             Some(901_000)
         );
-        assert_eq!(access_expiry(&relative, br#"{"expires_in":1.5}"#, 0), Some(1_500));
+        assert_eq!(
+            access_expiry(&relative, br#"{"expires_in":1.5}"#, 0),
+            Some(1_500)
+        );
     }
 
     #[test]

@@ -201,9 +201,7 @@ impl Client {
     /// error is still returned, so the app can say so).
     pub async fn logout(&self) -> Result<(), Error> {
         let path = self.inner.config.logout_path.clone();
-        let result = self
-            .send::<()>(Request::post(path).skip_refresh())
-            .await;
+        let result = self.send::<()>(Request::post(path).skip_refresh()).await;
         self.inner.signed_out();
         result
     }

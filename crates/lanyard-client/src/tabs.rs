@@ -28,7 +28,6 @@ use web_sys::{BroadcastChannel, MessageEvent, Storage};
 use super::coordinator::{RefreshOutcome, RefreshRecord};
 use super::runtime::{TabMessage, Tabs};
 
-
 #[derive(Serialize, Deserialize)]
 struct StoredRecord {
     refreshed_at_ms: u64,

@@ -68,15 +68,17 @@ pub(crate) enum Status {
     Unreachable(Error),
 }
 
+type HasRole = Rc<dyn Fn(&str) -> bool>;
+
 /// A role check on the signed-in user, compared by identity.
 #[derive(Clone, Default)]
-pub(crate) struct RoleCheck(Option<Rc<dyn Fn(&str) -> bool>>);
+pub(crate) struct RoleCheck(Option<HasRole>);
 
 impl RoleCheck {
     pub(crate) fn of<U: SessionUser>(user: Option<&U>) -> Self {
         RoleCheck(user.map(|user| {
             let user = user.clone();
-            Rc::new(move |role: &str| user.has_role(role)) as Rc<dyn Fn(&str) -> bool>
+            Rc::new(move |role: &str| user.has_role(role)) as HasRole
         }))
     }
 
@@ -239,9 +241,7 @@ pub struct RoleProps {
 #[component]
 pub fn RequireRole(props: &RoleProps) -> Html {
     let guard = use_context::<GuardContext>();
-    let allowed = guard
-        .as_ref()
-        .is_some_and(|g| g.roles.allows(&props.role));
+    let allowed = guard.as_ref().is_some_and(|g| g.roles.allows(&props.role));
     html! {
         <RequireAuth fallbacks={props.fallbacks.clone()}>
             { if allowed { props.children.clone() } else { props.forbidden.clone() } }
@@ -283,10 +283,15 @@ pub fn GuestOnly(props: &GuardProps) -> Html {
     let guard = use_context::<GuardContext>();
     let navigator = use_navigator();
     let location = use_location();
-    let target = guard.as_ref().filter(|g| g.status == Status::SignedIn).map(|g| {
-        let next = location.as_ref().and_then(|l| query_value(l.query_str(), "next"));
-        safe_next(next.as_deref(), &g.login_path, &g.home_path)
-    });
+    let target = guard
+        .as_ref()
+        .filter(|g| g.status == Status::SignedIn)
+        .map(|g| {
+            let next = location
+                .as_ref()
+                .and_then(|l| query_value(l.query_str(), "next"));
+            safe_next(next.as_deref(), &g.login_path, &g.home_path)
+        });
     use_effect_with(target.clone(), move |target| {
         if let (Some(target), Some(navigator)) = (target, navigator) {
             // Already checked by `safe_next`: a path of this app, query and fragment kept as they were.

@@ -189,8 +189,14 @@ mod tests {
 
     #[test]
     fn the_apps_own_login_route_and_home_are_used() {
-        assert_eq!(super::safe_next(Some("/sign-in/"), "/sign-in", "/app"), "/app");
-        assert_eq!(super::safe_next(Some("/login"), "/sign-in", "/app"), "/login");
+        assert_eq!(
+            super::safe_next(Some("/sign-in/"), "/sign-in", "/app"),
+            "/app"
+        );
+        assert_eq!(
+            super::safe_next(Some("/login"), "/sign-in", "/app"),
+            "/login"
+        );
         assert_eq!(super::safe_next(Some("//x"), "/sign-in", "/app"), "/app");
     }
 

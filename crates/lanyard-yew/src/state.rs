@@ -127,7 +127,10 @@ mod tests {
     #[test]
     fn the_first_reason_sticks_until_sign_in() {
         let ended = State::Ended(EndReason::SignedOutElsewhere);
-        assert_eq!(reduce(&ended, Event::Ended(EndReason::RefreshRefused)), ended);
+        assert_eq!(
+            reduce(&ended, Event::Ended(EndReason::RefreshRefused)),
+            ended
+        );
         assert_eq!(reduce(&ended, Event::NoSession), ended);
         assert_eq!(
             reduce(&ended, Event::SignedIn("ada")),
@@ -149,13 +152,19 @@ mod tests {
         assert_eq!(state, State::SignedOut);
         assert_eq!(state.user(), None);
         let ended = State::Ended(EndReason::RefreshRefused);
-        assert_eq!(reduce(&ended, Event::Ended(EndReason::SignedOut)), State::SignedOut);
+        assert_eq!(
+            reduce(&ended, Event::Ended(EndReason::SignedOut)),
+            State::SignedOut
+        );
     }
 
     #[test]
     fn sign_out_elsewhere_before_start_up_finished_is_plain_signed_out() {
         assert_eq!(
-            reduce(&State::Checking, Event::Ended(EndReason::SignedOutElsewhere)),
+            reduce(
+                &State::Checking,
+                Event::Ended(EndReason::SignedOutElsewhere)
+            ),
             State::SignedOut
         );
     }

@@ -1,8 +1,9 @@
 //! A Lab scenario: the form as typed, its validation, and the run itself.
 
-use crate::client::Client;
 use crate::components::{LabFigures, LabOutcome};
+use crate::messages::user_message;
 use futures_util::future::join_all;
+use lanyard_client::Client;
 use serde::de::IgnoredAny;
 use std::collections::HashMap;
 
@@ -150,7 +151,7 @@ async fn get(client: &Client, via: Via, path: &str) -> Result<(), String> {
             .get::<IgnoredAny>(path)
             .await
             .map(drop)
-            .map_err(|e| e.user_message()),
+            .map_err(|e| user_message(&e)),
         Via::Raw => {
             let response = gloo_net::http::Request::get(&client.config().url(path))
                 .credentials(web_sys::RequestCredentials::Include)

@@ -85,7 +85,9 @@ fn a_typo_is_an_error_naming_the_field() {
 fn unknown_field_accepts_the_fields_of_every_list() {
     let text = r#"{"api_base":"","log_level":"debug"}"#;
     assert_eq!(
-        unknown_field(text, &[ClientConfig::FIELDS]).unwrap().as_deref(),
+        unknown_field(text, &[ClientConfig::FIELDS])
+            .unwrap()
+            .as_deref(),
         Some("log_level")
     );
     assert_eq!(

@@ -5,9 +5,7 @@ use std::rc::Rc;
 use futures_util::future::FutureExt;
 
 use super::Inner;
-use crate::coordinator::{
-    refresh_decision, RefreshDecision, RefreshOutcome, RefreshRecord,
-};
+use crate::coordinator::{refresh_decision, RefreshDecision, RefreshOutcome, RefreshRecord};
 use crate::expiry::access_expiry;
 use crate::request::ClientEvent;
 use crate::runtime::{AbortHandle, Method, TabMessage, TabMessageKind};

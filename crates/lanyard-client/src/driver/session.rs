@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use super::{Inner, Listener};
 use crate::coordinator::Phase;
-use crate::runtime::{TabMessage, TabMessageKind};
 use crate::request::{ClientEvent, ClientStats};
+use crate::runtime::{TabMessage, TabMessageKind};
 
 impl Inner {
     pub(crate) fn signed_in(self: &Rc<Self>, expires_at: Option<u64>) {

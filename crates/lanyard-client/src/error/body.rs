@@ -107,7 +107,8 @@ impl Shapes {
             None => None,
         };
         // `{"error": "invalid_grant", "error_description": "…"}`: the text is a code when a sentence follows.
-        if error_text.is_some() && (self.error_description.0.is_some() || self.message.0.is_some()) {
+        if error_text.is_some() && (self.error_description.0.is_some() || self.message.0.is_some())
+        {
             body.code = body.code.or(error_text.take());
         }
         body.code = body.code.or(self.code.0);

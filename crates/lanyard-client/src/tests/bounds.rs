@@ -14,7 +14,10 @@ fn abort_while_queued_leaves_at_once() {
     let a = get(&env, "/api/notes?i=a");
     env.run();
     let abort = AbortHandle::new();
-    let b = send(&env, Request::get("/api/notes?i=b").abort_handle(abort.clone()));
+    let b = send(
+        &env,
+        Request::get("/api/notes?i=b").abort_handle(abort.clone()),
+    );
     env.run();
     assert!(b.borrow().is_none(), "b waits for the refresh");
     abort.abort();

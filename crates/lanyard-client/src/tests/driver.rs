@@ -6,8 +6,8 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::fakes::*;
-use crate::coordinator::EndReason;
 use crate::config::ClientConfig;
+use crate::coordinator::EndReason;
 use crate::*;
 
 pub(super) type Slot<T> = Rc<RefCell<Option<Result<T, Error>>>>;
@@ -153,10 +153,7 @@ fn one_replay_per_request() {
     let mut env = signed_in(config());
     let a = get(&env, "/api/always401");
     env.run();
-    assert!(matches!(
-        take(&a),
-        Err(Error::Http { status: 401, .. })
-    ));
+    assert!(matches!(take(&a), Err(Error::Http { status: 401, .. })));
     assert_eq!(env.server.count(Method::Get, "/api/always401"), 2);
     assert_eq!(env.server.refresh_calls(), 1);
 }
@@ -326,10 +323,7 @@ fn unsafe_methods_carry_the_csrf_cookie_and_gets_do_not() {
     });
     let fine = get(&env, "/api/notes");
     env.run();
-    assert!(matches!(
-        take(&post),
-        Err(Error::Http { status: 403, .. })
-    ));
+    assert!(matches!(take(&post), Err(Error::Http { status: 403, .. })));
     assert!(take(&fine).is_ok());
     assert_eq!(env.server.refresh_calls(), 0);
 }

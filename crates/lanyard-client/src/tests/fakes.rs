@@ -10,10 +10,10 @@ use futures::task::LocalSpawnExt;
 use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 
+use crate::config::ClientConfig;
 use crate::coordinator::{RefreshOutcome, RefreshRecord};
 use crate::runtime::*;
 use crate::{Client, Error};
-use crate::config::ClientConfig;
 
 mod server;
 pub use server::*;

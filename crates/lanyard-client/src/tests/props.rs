@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::fakes::*;
-use crate::*;
 use crate::config::ClientConfig;
+use crate::*;
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -96,8 +96,10 @@ impl World {
             request = request.abort_handle(abort);
         }
         self.next += 1;
-        self.calls
-            .push(self.env.spawn(async move { client.send::<Value>(request).await }));
+        self.calls.push(
+            self.env
+                .spawn(async move { client.send::<Value>(request).await }),
+        );
     }
 
     fn step(&mut self, op: Op) {

@@ -114,9 +114,12 @@ fn login_and_logout_follow_across_tabs() {
     let client = a.clone();
     env.spawn(async move { client.logout().await });
     env.run();
-    assert_eq!(*seen_b.borrow(), vec![ClientEvent::SessionEnded {
+    assert_eq!(
+        *seen_b.borrow(),
+        vec![ClientEvent::SessionEnded {
             reason: EndReason::SignedOutElsewhere
-        }]);
+        }]
+    );
     let rb = get(&env, &b, "/api/notes");
     env.run();
     assert_eq!(rb.borrow_mut().take().unwrap(), Err(Error::SessionEnded));

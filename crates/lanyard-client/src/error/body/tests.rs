@@ -20,12 +20,32 @@ fn our_envelope() {
 #[test]
 fn common_shapes_of_other_backends() {
     let cases: [(&str, Option<&str>, Option<&str>); 9] = [
-        (r#"{"detail":"Incorrect username or password"}"#, None, Some("Incorrect username or password")),
-        (r#"{"message":"Invalid credentials","code":"E_AUTH"}"#, Some("E_AUTH"), Some("Invalid credentials")),
-        (r#"{"msg":"Token has expired"}"#, None, Some("Token has expired")),
+        (
+            r#"{"detail":"Incorrect username or password"}"#,
+            None,
+            Some("Incorrect username or password"),
+        ),
+        (
+            r#"{"message":"Invalid credentials","code":"E_AUTH"}"#,
+            Some("E_AUTH"),
+            Some("Invalid credentials"),
+        ),
+        (
+            r#"{"msg":"Token has expired"}"#,
+            None,
+            Some("Token has expired"),
+        ),
         (r#"{"error":"Unauthorized"}"#, None, Some("Unauthorized")),
-        (r#"{"error":"invalid_grant","error_description":"Refresh token revoked"}"#, Some("invalid_grant"), Some("Refresh token revoked")),
-        (r#"{"statusCode":401,"error":"Unauthorized","message":"Bad login"}"#, Some("Unauthorized"), Some("Bad login")),
+        (
+            r#"{"error":"invalid_grant","error_description":"Refresh token revoked"}"#,
+            Some("invalid_grant"),
+            Some("Refresh token revoked"),
+        ),
+        (
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Bad login"}"#,
+            Some("Unauthorized"),
+            Some("Bad login"),
+        ),
         ("Wrong password", None, Some("Wrong password")),
         ("<html><body>502 Bad Gateway</body></html>", None, None),
         (r#"{"error":{"nested":true},"message":5}"#, None, None),
