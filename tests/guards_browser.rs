@@ -15,7 +15,7 @@
 mod guards_utils;
 
 use guards_utils::*;
-use lanyard::client::ApiError;
+use lanyard_client::Error;
 use serde_json::Value;
 use wasm_bindgen_test::*;
 
@@ -223,7 +223,7 @@ async fn a_session_ending_on_a_protected_page_sends_the_user_to_login() {
     api.on(REFRESH, Answer::Json(401, unauthorized()));
     let result = client.get::<Value>("/api/notes").await;
     assert!(
-        matches!(result, Err(ApiError::SessionEnded)),
+        matches!(result, Err(Error::SessionEnded)),
         "the call fails because the session ended: {result:?}"
     );
 

@@ -11,11 +11,13 @@ use std::rc::Rc;
 
 use futures_channel::oneshot;
 use futures_util::future::{self, Either, FutureExt, LocalBoxFuture};
-use lanyard::client::runtime::{HttpRequest, HttpResponse, TransportError};
-use lanyard::client::{AbortHandle, BrowserRuntime, Client, SingleTab, Transport};
+use lanyard::app::{fallbacks, use_session};
 use lanyard::config::Config;
-use lanyard::routes::{switch, GuestOnly, RequireAuth, RequireRole, Route};
-use lanyard::session::{use_session, SessionProvider};
+use lanyard::routes::{switch, Route};
+use lanyard::user::User;
+use lanyard_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use lanyard_client::{AbortHandle, Client};
+use lanyard_yew::{GuestOnly, RequireAuth, RequireRole, SessionProvider};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
@@ -107,10 +109,7 @@ impl FakeApi {
 }
 
 fn response(status: u16, body: &Value) -> HttpResponse {
-    HttpResponse {
-        status,
-        body: serde_json::to_vec(body).expect("a JSON body"),
-    }
+    HttpResponse::new(status, serde_json::to_vec(body).expect("a JSON body"))
 }
 
 impl Transport for FakeApi {
@@ -164,14 +163,13 @@ pub fn config() -> Config {
     }
 }
 
-/// A client of its own over `api`: nothing shared with other tests.
+/// A client of its own over `api`: nothing shared with other tests (not even with other tabs).
 pub fn client(api: &Rc<FakeApi>) -> Client {
-    Client::new(
-        config(),
-        api.clone(),
-        Rc::new(BrowserRuntime),
-        Rc::new(SingleTab),
-    )
+    Client::builder(config().client)
+        .transport(api.clone())
+        .cross_tab(false)
+        .build()
+        .expect("a valid config")
 }
 
 /// The body of `GET /api/me` for `username` holding `roles`.
@@ -230,7 +228,8 @@ pub fn LoginForm() -> Html {
     let onclick = Callback::from(move |_: MouseEvent| {
         if let Some(session) = session.clone() {
             wasm_bindgen_futures::spawn_local(async move {
-                session.login("user", "user-pass").await.expect("login");
+                let credentials = json!({ "username": "user", "password": "user-pass" });
+                session.login(&credentials).await.expect("login");
             });
         }
     });
@@ -253,7 +252,11 @@ pub fn markers(route: Route) -> Html {
         Route::Profile => html! { <RequireAuth><Secret name="profile" /></RequireAuth> },
         Route::Lab => html! { <RequireAuth><Secret name="lab" /></RequireAuth> },
         Route::Admin => {
-            html! { <RequireRole role="admin"><Secret name="admin" /></RequireRole> }
+            html! {
+                <RequireRole role="admin" forbidden={html! { <lanyard::pages::Forbidden /> }}>
+                    <Secret name="admin" />
+                </RequireRole>
+            }
         }
         Route::Forbidden | Route::NotFound => html! { <p data-testid="other">{ "other" }</p> },
     }
@@ -277,11 +280,11 @@ pub fn Harness(props: &HarnessProps) -> Html {
     html! {
         <ContextProvider<Rc<Config>> context={Rc::new(config())}>
             <ContextProvider<Probe> context={props.probe.clone()}>
-                <SessionProvider client={props.client.clone()}>
+                <SessionProvider<User> client={props.client.clone()} fallbacks={fallbacks()}>
                     <BrowserRouter>
                         <Switch<Route> render={render} />
                     </BrowserRouter>
-                </SessionProvider>
+                </SessionProvider<User>>
             </ContextProvider<Probe>>
         </ContextProvider<Rc<Config>>>
     }

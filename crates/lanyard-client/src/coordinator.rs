@@ -99,7 +99,7 @@ impl Coordinator {
     pub fn in_flight(&self) -> usize {
         self.requests.len() - self.queue.len()
     }
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub fn access_expires_at(&self) -> Option<u64> {
         self.access_expires_at_ms
     }

@@ -13,11 +13,8 @@
 mod utils;
 
 use futures_util::future::join_all;
-use gloo_net::http::Request;
-use lanyard::client::{
-    AbortHandle, ApiError, ApiRequest, Client, ClientEvent, EndReason, Method, RequestOptions,
-    SessionInfo,
-};
+use gloo_net::http::Request as RawRequest;
+use lanyard_client::{AbortHandle, Client, ClientEvent, EndReason, Error, Request};
 use serde_json::{json, Value};
 use utils::*;
 use wasm_bindgen::JsValue;
@@ -27,7 +24,7 @@ use web_sys::RequestCredentials;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// `GET /api/notes?i=<i>` through the client.
-async fn get(client: &Client, i: usize) -> Result<Value, ApiError> {
+async fn get(client: &Client, i: usize) -> Result<Value, Error> {
     client.get(&notes(i)).await
 }
 
@@ -197,7 +194,7 @@ async fn a_refused_refresh_ends_the_session_until_the_next_login() {
     let results = join_all((0..10).map(|i| get(&client, i))).await;
 
     for (i, result) in results.iter().enumerate() {
-        assert_eq!(result, &Err(ApiError::SessionEnded), "request {i}");
+        assert_eq!(result, &Err(Error::SessionEnded), "request {i}");
     }
     assert_eq!(
         *events.borrow(),
@@ -218,7 +215,7 @@ async fn a_refused_refresh_ends_the_session_until_the_next_login() {
     let started = now();
     assert_eq!(
         client.get::<Value>(&notes(10)).await,
-        Err(ApiError::SessionEnded)
+        Err(Error::SessionEnded)
     );
     assert!(now() - started < 100.0, "fail fast");
     assert_eq!(stats().await, before, "nothing reached the server");
@@ -229,8 +226,8 @@ async fn a_refused_refresh_ends_the_session_until_the_next_login() {
         events.borrow()
     );
 
-    let info: SessionInfo = client.login(USER.0, USER.1).await.expect("login again");
-    assert_eq!(info.user.username, USER.0);
+    let info: Value = login(&client).await.expect("login again");
+    assert_eq!(info["user"]["username"], USER.0);
     assert!(!client.is_session_ended());
     let again: Result<Value, _> = client.get(&notes(11)).await;
     assert!(matches!(again, Ok(Value::Array(_))), "{again:?}");
@@ -254,7 +251,7 @@ async fn an_unavailable_refresh_is_retryable_and_does_not_end_the_session() {
         for (i, result) in results.iter().enumerate() {
             assert_eq!(
                 result,
-                &Err(ApiError::RefreshUnavailable),
+                &Err(Error::RefreshUnavailable),
                 "{mode}: request {i}"
             );
             assert!(result.as_ref().unwrap_err().is_retryable());
@@ -309,7 +306,7 @@ async fn unsafe_requests_carry_the_csrf_header() {
     // The same request without the header, and with a wrong one: 403 csrf, never 401.
     let body = json!({ "title": "No header", "body": "" });
     let url = format!("{API}/api/notes");
-    let bare = Request::post(&url)
+    let bare = RawRequest::post(&url)
         .credentials(RequestCredentials::Include)
         .json(&body)
         .expect("body")
@@ -319,7 +316,7 @@ async fn unsafe_requests_carry_the_csrf_header() {
     assert_eq!(bare.status(), 403);
     let error: Value = bare.json().await.expect("error body");
     assert_eq!(error["error"]["code"], "csrf");
-    let wrong = Request::post(&url)
+    let wrong = RawRequest::post(&url)
         .credentials(RequestCredentials::Include)
         .header("X-CSRF-Token", "not-the-cookie")
         .json(&body)
@@ -362,12 +359,8 @@ async fn aborting_a_queued_request_settles_it_at_once() {
         let client = client.clone();
         let abort = abort.clone();
         async move {
-            let options = RequestOptions {
-                abort: Some(abort),
-                ..RequestOptions::default()
-            };
             client
-                .send::<Value>(ApiRequest::new(Method::Get, notes(1)), options)
+                .send::<Value>(Request::get(notes(1)).abort_handle(abort))
                 .await
         }
     });
@@ -382,7 +375,7 @@ async fn aborting_a_queued_request_settles_it_at_once() {
 
     let started = now();
     abort.abort();
-    assert_eq!(aborted.await.expect("task"), Err(ApiError::Aborted));
+    assert_eq!(aborted.await.expect("task"), Err(Error::Aborted));
     let took = now() - started;
     assert!(
         took < 250.0,
@@ -417,15 +410,11 @@ async fn a_slow_answer_times_out() {
     latency(400, 0).await;
 
     let started = now();
-    let options = RequestOptions {
-        timeout_ms: Some(100),
-        ..RequestOptions::default()
-    };
     let result = client
-        .send::<Value>(ApiRequest::new(Method::Get, notes(0)), options)
+        .send::<Value>(Request::get(notes(0)).timeout_ms(100))
         .await;
     let took = now() - started;
-    assert_eq!(result, Err(ApiError::Timeout));
+    assert_eq!(result, Err(Error::Timeout));
     assert!(result.unwrap_err().is_retryable());
     assert!((90.0..390.0).contains(&took), "timed out after {took} ms");
 
@@ -529,10 +518,8 @@ async fn cookies_seen_under(path: &str) -> String {
 /// the token expires, so the request costs no 401 at all — although the server expired the token.
 #[wasm_bindgen_test]
 async fn a_proactive_refresh_saves_the_401_round_trip() {
-    let config = lanyard::config::Config {
-        proactive_skew_ms: 29_500,
-        ..config()
-    };
+    let mut config = config();
+    config.proactive_skew_ms = 29_500;
     let client = fresh_session_with(config).await;
     expire_access().await;
     // Past `expires_at - skew`: the timer (or this request) refreshes first.
@@ -559,10 +546,8 @@ async fn a_proactive_refresh_saves_the_401_round_trip() {
 /// A request that waits longer than `queue_max_wait_ms` for the refresh fails with a clear, retryable error.
 #[wasm_bindgen_test]
 async fn waiting_too_long_for_the_refresh_is_a_queue_timeout() {
-    let config = lanyard::config::Config {
-        queue_max_wait_ms: 150,
-        ..config()
-    };
+    let mut config = config();
+    config.queue_max_wait_ms = 150;
     let client = fresh_session_with(config).await;
     let (events, _subscription) = record_events(&client);
     latency(0, 600).await;
@@ -572,7 +557,7 @@ async fn waiting_too_long_for_the_refresh_is_a_queue_timeout() {
     let results = join_all((0..3).map(|i| get(&client, i))).await;
     let took = now() - started;
     for (i, result) in results.iter().enumerate() {
-        assert_eq!(result, &Err(ApiError::QueueTimeout), "request {i}");
+        assert_eq!(result, &Err(Error::QueueTimeout), "request {i}");
     }
     assert!(took < 590.0, "failed before the refresh ended ({took} ms)");
     assert_eq!(client.stats().queue_timeouts, 3);
@@ -604,7 +589,7 @@ async fn logout_ends_the_session_here() {
     );
     assert_eq!(
         client.get::<Value>(&notes(0)).await,
-        Err(ApiError::SessionEnded)
+        Err(Error::SessionEnded)
     );
     assert!(
         cookie("lanyard_csrf").is_none(),
@@ -645,7 +630,7 @@ async fn a_dropped_client_leaves_no_listener_behind() {
         .add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref())
         .expect("listen for uncaught errors");
 
-    drop(Client::browser(&config()));
+    drop(Client::builder(config()).build().expect("a valid config"));
     // Another client signs in, which it tells the other tabs (and the page's other clients) about.
     let client = fresh_session().await;
     let _: Value = client.get(&notes(0)).await.expect("a request");

@@ -13,8 +13,7 @@ use std::rc::Rc;
 
 use futures_channel::oneshot;
 use gloo_net::http::{Request, RequestBuilder};
-use lanyard::client::{Client, ClientEvent, Subscription};
-use lanyard::config::Config;
+use lanyard_client::{Client, ClientConfig, ClientEvent, Error, Subscription};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
@@ -29,11 +28,17 @@ pub const API: &str = match option_env!("LANYARD_TEST_API") {
 pub const USER: (&str, &str) = ("user", "user-pass");
 
 /// The client configuration the tests use, pointing at [`API`].
-pub fn config() -> Config {
-    Config {
-        api_base: API.into(),
-        ..Config::default()
-    }
+pub fn config() -> ClientConfig {
+    let mut config = ClientConfig::default();
+    config.api_base = API.into();
+    config
+}
+
+/// Signs in as the demo user with the dev backend's field names.
+pub async fn login(client: &Client) -> Result<Value, Error> {
+    client
+        .login(&json!({ "username": USER.0, "password": USER.1 }))
+        .await
 }
 
 fn raw(builder: RequestBuilder) -> RequestBuilder {
@@ -149,14 +154,11 @@ pub fn statuses(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 }
 
 /// A browser client over `config`, signed in as the demo user, with hooks cleared and counters at zero.
-pub async fn fresh_session_with(config: Config) -> Client {
+pub async fn fresh_session_with(config: ClientConfig) -> Client {
     // A previous test may have failed half-way and left latency or faults behind.
     reset().await;
-    let client = Client::browser(&config);
-    client
-        .login(USER.0, USER.1)
-        .await
-        .expect("login as the demo user");
+    let client = Client::builder(config).build().expect("a valid config");
+    login(&client).await.expect("login as the demo user");
     reset().await;
     client
 }
