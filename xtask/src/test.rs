@@ -2,7 +2,7 @@
 //! Steps keep going after a failure so one run shows everything that is wrong.
 
 use crate::proc::{self, tool_path, Service};
-use crate::{dev, root, tools};
+use crate::{dev, root, size, target_dir, tools};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -103,8 +103,20 @@ pub fn run() -> ExitCode {
         started,
     );
     // The Lab's code is compiled only with the `lab` feature: lint the wasm32 build with it too.
-    let wasm = ["--package", "lanyard", "--target", "wasm32-unknown-unknown"];
-    let with_lab = [&wasm[..], &["--features", "lab"]].concat();
+    // The app and the two crates it is built on (the backend is never built for wasm32).
+    let wasm = [
+        "--package",
+        "lanyard",
+        "--package",
+        "lanyard-client",
+        "--package",
+        "lanyard-yew",
+        "--package",
+        "lanyard-example",
+        "--target",
+        "wasm32-unknown-unknown",
+    ];
+    let with_lab = [&wasm[..], &["--features", "lanyard/lab"]].concat();
     let clippy_runs: [(&str, &[&str]); 3] = [
         ("clippy (native)", &["--workspace"]),
         ("clippy (wasm32)", &wasm),
@@ -120,6 +132,7 @@ pub fn run() -> ExitCode {
         ]));
         tally.check(name, clippy, started);
     }
+    crate_checks(&mut tally, &cargo);
 
     tally.tests(
         "unit + property tests",
@@ -128,6 +141,10 @@ pub fn run() -> ExitCode {
             "--no-fail-fast",
             "--package",
             "lanyard",
+            "--package",
+            "lanyard-client",
+            "--package",
+            "lanyard-yew",
             "--package",
             "xtask",
         ]),
@@ -198,7 +215,61 @@ pub fn run() -> ExitCode {
             );
         }
     }
+
+    // Three release builds of their own (production app, example, floor): the budgets in size.rs.
+    let started = Instant::now();
+    tally.check(
+        "size budgets",
+        size::check(&target_dir().join("size-dist")),
+        started,
+    );
     finish(tally, all)
+}
+
+/// The two library crates as their users get them: documentation that builds without a warning (broken
+/// links, missing docs) for the targets docs.rs builds, and packages that build from their tarballs.
+fn crate_checks(tally: &mut Tally, cargo: &dyn Fn() -> Command) {
+    let crates = ["-p", "lanyard-client", "-p", "lanyard-yew"];
+    // lanyard-yew is browser-only (its components are wasm32), so natively only lanyard-client is documented.
+    let doc_runs: [(&str, &[&str]); 2] = [
+        ("docs (wasm32)", &["--target", "wasm32-unknown-unknown"]),
+        ("docs (native, lanyard-client)", &[]),
+    ];
+    for (name, target) in doc_runs {
+        let packages: &[&str] = if target.is_empty() {
+            &crates[..2]
+        } else {
+            &crates
+        };
+        let started = Instant::now();
+        let doc = proc::run(
+            cargo()
+                .args(["doc", "--no-deps"])
+                .args(packages)
+                .args(target)
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        );
+        tally.check(name, doc, started);
+    }
+    // Both in one call: cargo (1.90+, checked with 1.95) then verifies lanyard-yew against the
+    // lanyard-client it just packaged (an overlay registry in target/package/tmp-registry), so nothing has
+    // to be published first; lanyard-yew's `version = "0.1.0", path = …` dependency is rewritten to the
+    // version alone, as it would be on crates.io. The other dependencies resolve from the crates.io index
+    // (the network, like any fresh build). Verification builds the tarballs for wasm32: that is where the
+    // crates' code is (on the host lanyard-yew is little more than its state machine). `--allow-dirty`: the
+    // check is about the manifests and the files they take, not about what is committed.
+    let started = Instant::now();
+    let package = proc::run(
+        cargo()
+            .args([
+                "package",
+                "--allow-dirty",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .args(crates),
+    );
+    tally.check("package (lanyard-client, lanyard-yew)", package, started);
 }
 
 /// wasm-bindgen-test in a headless browser against a fresh dev backend with its test hooks on.
@@ -232,6 +303,8 @@ fn wasm_tests(
             "--no-fail-fast",
             "--package",
             "lanyard",
+            "--package",
+            "lanyard-client",
             "--target",
             "wasm32-unknown-unknown",
             "--test",
