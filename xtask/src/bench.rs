@@ -1,14 +1,16 @@
-//! `cargo xtask bench`: figures, never assertions. Bundle size, then the browser benchmarks (refresh
-//! storms, client overhead, start-up: `e2e/src/bin/bench.rs` in headless Chromium against the release
-//! backend), then the backend's load figures (`server/examples/load.rs`). Each part writes its JSON to
-//! `bench-results/`; they are merged into `bench-results/latest.json` with a description of the
-//! machine, and one summary table is printed.
+//! `cargo xtask bench`: figures, never assertions. Bundle size (the app, and next to it a bare Yew app,
+//! `bench/floor`, and the minimal example on the two crates, `examples/minimal`, all built alike), then the
+//! browser benchmarks (refresh storms, client overhead, start-up of the app, the bare app and the example:
+//! `e2e/src/bin/bench.rs` in headless Chromium against the release backend), then the backend's load
+//! figures (`server/examples/load.rs`). Each part writes its JSON to `bench-results/`; they are merged
+//! into `bench-results/latest.json` with a description of the machine, and one summary table is printed.
 //!
 //! `--quick`: smaller storms and fewer runs, for a smoke test of the benchmarks themselves.
 
 mod json;
 
-use crate::{compress, dev, proc, root, target_dir, tools};
+use crate::size::{self, kib, SizeRow};
+use crate::{dev, proc, root, target_dir, tools};
 use json::Json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -27,11 +29,15 @@ pub fn run(flags: &[String]) -> Result<(), String> {
     let with_lab = target_dir().join("bench-dist").join("lab");
     dev::build_dist(dev::Flavour::Production, &production)?;
     dev::build_dist(dev::Flavour::WithLab, &with_lab)?;
-    // The reference point: a bare Yew app built the same way (bench/floor), measured next to Lanyard.
+    // The reference point: a bare Yew app built the same way (bench/floor), measured next to Lanyard;
+    // and the minimal example (the two crates on Yew, no more), measured next to the bare app.
     let floor = target_dir().join("bench-dist").join("floor");
-    dev::trunk_release(&root().join("bench").join("floor"), &[], &floor)?;
-    let sizes = size_figures(&production)?;
-    let floor_sizes = size_figures(&floor)?;
+    let example = target_dir().join("bench-dist").join("example");
+    size::build_floor(&floor)?;
+    size::build_example(&example)?;
+    let sizes = size::figures(&production)?;
+    let floor_sizes = size::figures(&floor)?;
+    let example_sizes = size::figures(&example)?;
     let mut table = String::from("\nbundle size (production release build, without the Lab)\n");
     let _ = writeln!(
         table,
@@ -50,18 +56,24 @@ pub fn run(flags: &[String]) -> Result<(), String> {
         );
         json_rows.push(row.json());
     }
-    if let Some(total) = floor_sizes.iter().find(|r| r.name == "total") {
-        let _ = writeln!(
-            table,
-            "  {:<28} {:>8.1}Ki {:>8.1}Ki {:>8.1}Ki",
-            "reference: bare Yew app",
-            kib(total.raw),
-            kib(total.gzip),
-            kib(total.brotli)
-        );
+    for (name, rows) in [
+        ("reference: bare Yew app", &floor_sizes),
+        ("minimal example (crates)", &example_sizes),
+    ] {
+        if let Some(total) = size::total(rows) {
+            let _ = writeln!(
+                table,
+                "  {:<28} {:>8.1}Ki {:>8.1}Ki {:>8.1}Ki",
+                name,
+                kib(total.raw),
+                kib(total.gzip),
+                kib(total.brotli)
+            );
+        }
     }
     print!("{table}");
     let floor_json: Vec<String> = floor_sizes.iter().map(SizeRow::json).collect();
+    let example_json: Vec<String> = example_sizes.iter().map(SizeRow::json).collect();
     let dir = root().join("bench-results");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
@@ -85,6 +97,8 @@ pub fn run(flags: &[String]) -> Result<(), String> {
                 .arg(&production)
                 .arg("--floor-dist")
                 .arg(&floor)
+                .arg("--example-dist")
+                .arg(&example)
                 .arg("--server-bin")
                 .arg(&server_bin)
                 .arg("--json")
@@ -129,9 +143,10 @@ pub fn run(flags: &[String]) -> Result<(), String> {
             .unwrap_or_else(|| "null".to_string())
     };
     let json = format!(
-        "{{\n\"size\":[{}],\n\"size_reference_bare_yew\":[{}],\n\"browser\":{},\n\"server_load\":{},\n\"machine\":{},\n\"bench_seconds\":{seconds},\n\"quick\":{quick}\n}}\n",
+        "{{\n\"size\":[{}],\n\"size_reference_bare_yew\":[{}],\n\"size_example\":[{}],\n\"browser\":{},\n\"server_load\":{},\n\"machine\":{},\n\"bench_seconds\":{seconds},\n\"quick\":{quick}\n}}\n",
         json_rows.join(","),
         floor_json.join(","),
+        example_json.join(","),
         embed(&browser),
         embed(&load),
         machine.json(),
@@ -144,6 +159,7 @@ pub fn run(flags: &[String]) -> Result<(), String> {
         summary(
             &sizes,
             &floor_sizes,
+            &example_sizes,
             browser.as_ref().map(|b| &b.1),
             load.as_ref().map(|l| &l.1),
             &machine
@@ -282,6 +298,7 @@ const SIZE_TARGET_KIB_GZIP: f64 = 130.0;
 fn summary(
     sizes: &[SizeRow],
     floor_sizes: &[SizeRow],
+    example_sizes: &[SizeRow],
     browser: Option<&Json>,
     load: Option<&Json>,
     machine: &Machine,
@@ -301,12 +318,21 @@ fn summary(
             kib(total.raw)
         );
     }
-    if let Some(total) = floor_sizes.iter().find(|r| r.name == "total") {
+    if let Some(total) = size::total(floor_sizes) {
         let _ = writeln!(
             out,
             "            reference, a bare Yew + yew-router + gloo-net + serde app: {:.1} KiB gzip",
             kib(total.gzip)
         );
+        if let Some(example) = size::total(example_sizes) {
+            let _ = writeln!(
+                out,
+                "            the minimal example (lanyard-client + lanyard-yew on Yew): {:.1} KiB gzip, \
+                 {:+.1} KiB over the bare app",
+                kib(example.gzip),
+                kib(example.gzip) - kib(total.gzip)
+            );
+        }
     }
     let mut met = 0;
     let mut missed = Vec::new();
@@ -381,6 +407,18 @@ fn summary(
                         "            reference, a bare Yew app loaded the same way: median {reference:.0} ms"
                     );
                 }
+                let example = b.get("startup_example");
+                if let Some(median) = example.get("median_ms").num() {
+                    let ratio = example
+                        .get("ratio_to_floor")
+                        .num()
+                        .map(|r| format!(" ({r:.2}× the bare app)"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "            the minimal example (examples/minimal): median {median:.0} ms{ratio}"
+                    );
+                }
                 tally("start-up", st.get("targets"), &mut met, &mut missed);
             }
             for e in b.get("errors").items() {
@@ -421,62 +459,6 @@ fn summary(
         let _ = writeln!(out, "  missed    {m}");
     }
     out
-}
-
-struct SizeRow {
-    name: String,
-    raw: usize,
-    gzip: usize,
-    brotli: usize,
-}
-
-impl SizeRow {
-    fn json(&self) -> String {
-        format!(
-            "{{\"file\":\"{}\",\"raw\":{},\"gzip\":{},\"brotli\":{}}}",
-            self.name, self.raw, self.gzip, self.brotli
-        )
-    }
-}
-
-fn kib(bytes: usize) -> f64 {
-    bytes as f64 / 1024.0
-}
-
-/// The wasm and JS glue of the release build, plus their total.
-fn size_figures(dist: &Path) -> Result<Vec<SizeRow>, String> {
-    let entries =
-        std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
-    let mut rows = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !matches!(ext, "wasm" | "js") {
-            continue;
-        }
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let name = if ext == "wasm" {
-            "app .wasm"
-        } else {
-            "JS glue"
-        };
-        rows.push(SizeRow {
-            name: name.to_string(),
-            raw: bytes.len(),
-            gzip: compress::gzip(&bytes).len(),
-            brotli: compress::brotli(&bytes).len(),
-        });
-    }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.raw));
-    let total = SizeRow {
-        name: "total".to_string(),
-        raw: rows.iter().map(|r| r.raw).sum(),
-        gzip: rows.iter().map(|r| r.gzip).sum(),
-        brotli: rows.iter().map(|r| r.brotli).sum(),
-    };
-    rows.push(total);
-    Ok(rows)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod bench;
 mod compress;
 mod dev;
 mod proc;
+mod size;
 mod test;
 mod tools;
 
@@ -20,7 +21,11 @@ commands:
   dev [--release]      run the app: dev backend + `trunk serve` on http://127.0.0.1:8080
                        (--release: build the optimised dist/ and serve it from the backend itself)
   test                 fmt, clippy (native + wasm32), unit/property tests, backend tests,
-                       browser tests (Chromium, Firefox), end-to-end flows; ends with `N passed, N failed`
+                       browser tests (Chromium, Firefox), end-to-end flows, size budgets, the crates'
+                       docs and packages; ends with `N passed, N failed`
+  size                 only the size budgets of `test`: release builds of the production app, the minimal
+                       example and bench/floor (in target/size-dist), their gzip sizes; fails when the app
+                       exceeds 235 KiB gzip or the example exceeds the floor by more than 20 KiB
   bench                benchmarks: size, start-up, refresh storms, client overhead, backend load
   dist [--lab]         build the optimised dist/ (trunk build --release) and precompress it
                        (--lab: with the Lab page, which the production build leaves out)
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
         "setup" => tools::setup(flags.iter().any(|f| f == "--browsers")),
         "dev" => dev::run(flags.iter().any(|f| f == "--release")),
         "test" => return test::run(),
+        "size" => size::run(flags),
         "bench" => bench::run(flags),
         "dist" => dev::dist_command(flags),
         "-h" | "--help" | "help" => {
