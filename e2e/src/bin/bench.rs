@@ -5,6 +5,8 @@
 //! the exit code stays 0; only a scenario that could not run at all makes it non-zero.
 //!
 //! `cargo run -p lanyard-e2e --release --bin bench -- [--dist DIR] [--server-bin PATH] [--json FILE] [--quick]`
+//! (`--floor-dist DIR` and `--example-dist DIR`: also the cold start of the bare Yew app of `bench/floor`
+//! and of the minimal example on the crates, `examples/minimal`, for comparison)
 //! (`cargo xtask bench` runs it with the release builds).
 
 #[path = "bench/lab.rs"]
@@ -26,8 +28,8 @@ use lanyard_e2e::paths;
 use serde_json::json;
 
 const USAGE: &str =
-    "usage: bench [--dist DIR] [--startup-dist DIR] [--floor-dist DIR] [--server-bin PATH] [--json FILE] [--quick] \
-                     [--only storms|overhead|startup]";
+    "usage: bench [--dist DIR] [--startup-dist DIR] [--floor-dist DIR] [--example-dist DIR] [--server-bin PATH] \
+                     [--json FILE] [--quick] [--only storms|overhead|startup]";
 
 /// What every scenario needs: the binaries, the builds, where logs go, how big to go.
 #[derive(Clone, Debug)]
@@ -38,6 +40,8 @@ pub struct Env {
     pub startup_dist: PathBuf,
     /// The bare Yew app of `bench/floor`, loaded like Lanyard for reference (when given).
     pub floor_dist: Option<PathBuf>,
+    /// The minimal example of `examples/minimal` (the crates on Yew, no more), loaded the same way (when given).
+    pub example_dist: Option<PathBuf>,
     /// A copy of `dist` whose `config.json` refreshes long before expiry (the proactive scenario).
     pub proactive_dist: PathBuf,
     pub chromedriver: PathBuf,
@@ -49,6 +53,7 @@ struct Args {
     dist: PathBuf,
     startup_dist: Option<PathBuf>,
     floor_dist: Option<PathBuf>,
+    example_dist: Option<PathBuf>,
     server_bin: PathBuf,
     json: PathBuf,
     quick: bool,
@@ -61,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
     let mut dist = None;
     let mut startup_dist = None;
     let mut floor_dist = None;
+    let mut example_dist = None;
     let mut server_bin = None;
     let mut json = root.join("bench-results").join("browser.json");
     let mut quick = false;
@@ -76,6 +82,7 @@ fn parse_args() -> Result<Args, String> {
             "--dist" => dist = Some(value("--dist")?),
             "--startup-dist" => startup_dist = Some(value("--startup-dist")?),
             "--floor-dist" => floor_dist = Some(value("--floor-dist")?),
+            "--example-dist" => example_dist = Some(value("--example-dist")?),
             "--server-bin" => server_bin = Some(value("--server-bin")?),
             "--json" => json = value("--json")?,
             "--quick" => quick = true,
@@ -116,6 +123,7 @@ fn parse_args() -> Result<Args, String> {
         dist,
         startup_dist,
         floor_dist,
+        example_dist,
         server_bin,
         json,
         quick,
@@ -182,6 +190,7 @@ async fn run(args: Args) -> Result<bool, String> {
             .clone()
             .unwrap_or_else(|| args.dist.clone()),
         floor_dist: args.floor_dist.clone(),
+        example_dist: args.example_dist.clone(),
         proactive_dist: proactive.0.clone(),
         chromedriver,
         logs,
@@ -221,15 +230,19 @@ async fn run(args: Args) -> Result<bool, String> {
             }
         }
     };
-    let (startup, startup_reference) = if wanted("startup") {
+    let (startup, startup_reference, startup_example) = if wanted("startup") {
         let startup = cold_loads(&env, &env.startup_dist, "startup", &mut errors).await;
         let reference = match &env.floor_dist {
             Some(floor) => cold_loads(&env, floor, "startup-floor", &mut errors).await,
             None => None,
         };
-        (startup, reference)
+        let example = match &env.example_dist {
+            Some(example) => cold_loads(&env, example, "startup-example", &mut errors).await,
+            None => None,
+        };
+        (startup, reference, example)
     } else {
-        (None, None)
+        (None, None, None)
     };
 
     let report = report::Report {
@@ -237,6 +250,7 @@ async fn run(args: Args) -> Result<bool, String> {
         overhead,
         startup,
         startup_reference,
+        startup_example,
         errors: errors.clone(),
     };
     print!("{}", report.table());

@@ -20,6 +20,8 @@ pub struct Report {
     pub startup: Option<Startup>,
     /// The same cold loads of a bare Yew app (`bench/floor`): what the framework alone costs here.
     pub startup_reference: Option<Startup>,
+    /// The same cold loads of the minimal example (`examples/minimal`): the crates on a bare Yew app.
+    pub startup_example: Option<Startup>,
     pub errors: Vec<String>,
 }
 
@@ -153,6 +155,14 @@ impl Report {
                 o.paired_overhead_pct()
             ),
         )]
+    }
+
+    /// The minimal example's median cold start over the bare Yew app's, when both were measured.
+    fn example_ratio_to_floor(&self) -> Option<f64> {
+        let example = self.startup_example.as_ref()?.median_ms();
+        let floor = self.startup_reference.as_ref()?.median_ms();
+        let ratio = example / floor;
+        ratio.is_finite().then_some(ratio)
     }
 
     fn startup_targets(s: &Startup) -> Vec<Target> {
@@ -295,6 +305,19 @@ impl Report {
                 r.p90_ms()
             );
         }
+        if let Some(e) = &self.startup_example {
+            let ratio = self
+                .example_ratio_to_floor()
+                .map(|r| format!(" ({r:.2}× the bare app)"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  the minimal example (examples/minimal, the crates on Yew) loaded the same way: \
+                 median {:.0} ms, p90 {:.0} ms{ratio}",
+                e.median_ms(),
+                e.p90_ms()
+            );
+        }
         let _ = writeln!(out, "\ntargets (figures, not assertions)");
         for (scope, t) in self.all_targets() {
             let _ = writeln!(
@@ -363,6 +386,11 @@ impl Report {
                 v
             }),
             "startup_reference": self.startup_reference.as_ref().map(Startup::json),
+            "startup_example": self.startup_example.as_ref().map(|s| {
+                let mut v = s.json();
+                v["ratio_to_floor"] = json!(self.example_ratio_to_floor().map(|r| round(r, 3)));
+                v
+            }),
             "targets_met": met,
             "targets_missed": all.len() - met,
             "errors": self.errors,
