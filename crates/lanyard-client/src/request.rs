@@ -1,17 +1,4 @@
 //! One API call, built like reqwest's or gloo-net's requests, and what the client reports about the session.
-//!
-//! ```
-//! use lanyard_client::{AbortHandle, Method, Request};
-//!
-//! let cancel = AbortHandle::new();
-//! let request = Request::post("/api/notes")
-//!     .json(&serde_json::json!({ "title": "Hello" }))?
-//!     .timeout_ms(5_000)
-//!     .abort_handle(cancel.clone());
-//! assert_eq!(request.method(), Method::Post);
-//! assert_eq!(request.path(), "/api/notes");
-//! # Ok::<(), lanyard_client::Error>(())
-//! ```
 
 use std::rc::Rc;
 
@@ -22,6 +9,19 @@ use crate::error::Error;
 use crate::runtime::{AbortHandle, Method};
 
 /// One API call. Its body is JSON, buffered so that a replay sends exactly the same bytes.
+///
+/// ```
+/// use lanyard_client::{AbortHandle, Method, Request};
+///
+/// let cancel = AbortHandle::new();
+/// let request = Request::post("/api/notes")
+///     .json(&serde_json::json!({ "title": "Hello" }))?
+///     .timeout_ms(5_000)
+///     .abort_handle(cancel.clone());
+/// assert_eq!(request.method(), Method::Post);
+/// assert_eq!(request.path(), "/api/notes");
+/// # Ok::<(), lanyard_client::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     pub(crate) method: Method,

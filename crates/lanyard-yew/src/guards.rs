@@ -4,28 +4,6 @@
 //! checked, not even for one frame — so nothing private flashes on the screen of someone who is signed out.
 //! Guards import no page: what they show instead (while checking, while redirecting, when the backend is
 //! unreachable, when a role is missing) comes from [`Fallbacks`] and props.
-//!
-//! ```no_run
-//! use lanyard_yew::{Fallbacks, GuestOnly, RequireAuth, RequireRole};
-//! use yew::prelude::*;
-//!
-//! fn dashboard() -> Html {
-//!     html! { <RequireAuth><p>{ "Your notes" }</p></RequireAuth> }
-//! }
-//!
-//! fn admin() -> Html {
-//!     html! {
-//!         <RequireRole role="admin" forbidden={html! { <p>{ "Admins only." }</p> }}>
-//!             <p>{ "All users" }</p>
-//!         </RequireRole>
-//!     }
-//! }
-//!
-//! fn login_page() -> Html {
-//!     // A signed-in visitor is sent on to a safe `?next=`, or home.
-//!     html! { <GuestOnly><form>{ "…" }</form></GuestOnly> }
-//! }
-//! ```
 
 use std::rc::Rc;
 
@@ -176,6 +154,28 @@ fn use_current_path() -> String {
 
 /// Renders its children only for a signed-in user; sends everyone else to the login page with `?next=`
 /// (where they were), shows the fallbacks meanwhile.
+///
+/// ```no_run
+/// use lanyard_yew::{Fallbacks, GuestOnly, RequireAuth, RequireRole};
+/// use yew::prelude::*;
+///
+/// fn dashboard() -> Html {
+///     html! { <RequireAuth><p>{ "Your notes" }</p></RequireAuth> }
+/// }
+///
+/// fn admin() -> Html {
+///     html! {
+///         <RequireRole role="admin" forbidden={html! { <p>{ "Admins only." }</p> }}>
+///             <p>{ "All users" }</p>
+///         </RequireRole>
+///     }
+/// }
+///
+/// fn login_page() -> Html {
+///     // A signed-in visitor is sent on to a safe `?next=`, or home.
+///     html! { <GuestOnly><form>{ "…" }</form></GuestOnly> }
+/// }
+/// ```
 #[component]
 pub fn RequireAuth(props: &GuardProps) -> Html {
     let guard = use_context::<GuardContext>();

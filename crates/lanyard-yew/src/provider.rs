@@ -1,44 +1,5 @@
 //! [`SessionProvider`]: the session as a context, kept in step with the client's events and with other
 //! tabs; [`use_session`] and [`use_signed_in`] are how components read it and sign in or out.
-//!
-//! ```no_run
-//! use lanyard_client::Client;
-//! use lanyard_yew::{use_session, SessionProvider, SessionUser};
-//! use serde::Deserialize;
-//! use yew::prelude::*;
-//!
-//! #[derive(Clone, PartialEq, Deserialize)]
-//! struct User { username: String }
-//!
-//! /// The backend answers `{"user": {...}}` to sign-in and "who am I".
-//! #[derive(Deserialize)]
-//! struct Answer { user: User }
-//!
-//! impl SessionUser for User {
-//!     type Answer = Answer;
-//!     fn from_answer(answer: Answer) -> Self { answer.user }
-//! }
-//!
-//! #[component]
-//! fn Greeting() -> Html {
-//!     match use_session::<User>().and_then(|s| s.user().cloned()) {
-//!         Some(user) => html! { <p>{ format!("Hello, {}", user.username) }</p> },
-//!         None => html! {},
-//!     }
-//! }
-//!
-//! #[derive(Properties, PartialEq)]
-//! struct AppProps { client: Client }
-//!
-//! #[component]
-//! fn App(props: &AppProps) -> Html {
-//!     html! {
-//!         <SessionProvider<User> client={props.client.clone()} login_path="/sign-in">
-//!             <Greeting />
-//!         </SessionProvider<User>>
-//!     }
-//! }
-//! ```
 
 use std::rc::Rc;
 
@@ -154,6 +115,45 @@ pub struct SessionProviderProps {
 /// Holds the session state for everything below it: asks "who am I" on mount, follows the client's events
 /// (refused refresh, sign-in and sign-out in other tabs), and gives the guards what they need. Put it
 /// outside the router.
+///
+/// ```no_run
+/// use lanyard_client::Client;
+/// use lanyard_yew::{use_session, SessionProvider, SessionUser};
+/// use serde::Deserialize;
+/// use yew::prelude::*;
+///
+/// #[derive(Clone, PartialEq, Deserialize)]
+/// struct User { username: String }
+///
+/// /// The backend answers `{"user": {...}}` to sign-in and "who am I".
+/// #[derive(Deserialize)]
+/// struct Answer { user: User }
+///
+/// impl SessionUser for User {
+///     type Answer = Answer;
+///     fn from_answer(answer: Answer) -> Self { answer.user }
+/// }
+///
+/// #[component]
+/// fn Greeting() -> Html {
+///     match use_session::<User>().and_then(|s| s.user().cloned()) {
+///         Some(user) => html! { <p>{ format!("Hello, {}", user.username) }</p> },
+///         None => html! {},
+///     }
+/// }
+///
+/// #[derive(Properties, PartialEq)]
+/// struct AppProps { client: Client }
+///
+/// #[component]
+/// fn App(props: &AppProps) -> Html {
+///     html! {
+///         <SessionProvider<User> client={props.client.clone()} login_path="/sign-in">
+///             <Greeting />
+///         </SessionProvider<User>>
+///     }
+/// }
+/// ```
 #[component]
 pub fn SessionProvider<U: SessionUser>(props: &SessionProviderProps) -> Html {
     let model = use_reducer(|| Model::<U>(SessionState::Checking));

@@ -1,17 +1,17 @@
 //! The session as a UI sees it, and how the client's events change it. Pure, so it is tested on the host.
-//!
-//! ```
-//! use lanyard_yew::SessionState;
-//! use lanyard_client::EndReason;
-//!
-//! let state: SessionState<String> = SessionState::SignedIn("ada".into());
-//! assert_eq!(state.user().map(String::as_str), Some("ada"));
-//! assert!(!SessionState::<String>::Ended(EndReason::RefreshRefused).is_signed_in());
-//! ```
 
 use lanyard_client::{EndReason, Error};
 
 /// Where the session stands. Guards render protected content only in `SignedIn`.
+///
+/// ```
+/// use lanyard_yew::SessionState;
+/// use lanyard_client::EndReason;
+///
+/// let state: SessionState<String> = SessionState::SignedIn("ada".into());
+/// assert_eq!(state.user().map(String::as_str), Some("ada"));
+/// assert!(!SessionState::<String>::Ended(EndReason::RefreshRefused).is_signed_in());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionState<U> {
     /// Start-up (or a re-check): "who am I" has not answered yet.
