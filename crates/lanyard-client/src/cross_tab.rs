@@ -1,11 +1,41 @@
 //! The pure half of cross-tab coordination (the browser half is `tabs.rs`): what a tab leaves behind after a
 //! refresh, and the decision, taken inside the cross-tab lock, whether a refresh is still needed.
 
+use crate::runtime::{decode_number, encode_number};
+
 /// What another tab left behind after refreshing: a timestamp and the new expiry — never a token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RefreshRecord {
     pub refreshed_at_ms: u64,
     pub expires_at: Option<u64>,
+}
+
+impl RefreshRecord {
+    /// `"<refreshed_at_ms> <expires_at or -> <tab>"`, as stored in localStorage by tab `tab` (a tab's own
+    /// refreshes are tracked by its epoch, not by the record).
+    pub fn encode(&self, tab: u64) -> String {
+        format!(
+            "{} {} {tab}",
+            self.refreshed_at_ms,
+            encode_number(self.expires_at)
+        )
+    }
+
+    /// The record and the tab that wrote it; `None` for anything malformed.
+    pub fn decode(text: &str) -> Option<(RefreshRecord, u64)> {
+        let mut parts = text.split(' ');
+        let refreshed_at_ms = parts.next()?.parse().ok()?;
+        let expires_at = decode_number(parts.next()?)?;
+        let tab = parts.next()?.parse().ok()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        let record = RefreshRecord {
+            refreshed_at_ms,
+            expires_at,
+        };
+        Some((record, tab))
+    }
 }
 
 /// Decided inside the cross-tab lock, just before calling the server.
@@ -40,6 +70,31 @@ pub fn refresh_decision(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_round_trip_and_junk_is_no_record() {
+        let record = RefreshRecord {
+            refreshed_at_ms: 1_700,
+            expires_at: Some(1_800),
+        };
+        assert_eq!(record.encode(42), "1700 1800 42");
+        assert_eq!(RefreshRecord::decode("1700 1800 42"), Some((record, 42)));
+        let open = RefreshRecord {
+            refreshed_at_ms: 5,
+            expires_at: None,
+        };
+        assert_eq!(RefreshRecord::decode(&open.encode(7)), Some((open, 7)));
+        for junk in [
+            "",
+            "1700",
+            "1700 1800",
+            "a b c",
+            "1 2 3 4",
+            "{\"refreshed_at_ms\":1}",
+        ] {
+            assert_eq!(RefreshRecord::decode(junk), None, "{junk:?}");
+        }
+    }
 
     #[test]
     fn refresh_decision_skips_only_for_a_newer_valid_record() {

@@ -6,7 +6,6 @@ use std::fmt;
 use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
-use serde::{Deserialize, Serialize};
 
 use super::coordinator::{RefreshOutcome, RefreshRecord};
 
@@ -53,20 +52,59 @@ pub trait Runtime {
 }
 
 /// What tabs tell each other (over BroadcastChannel). Never a token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TabMessage {
     pub kind: TabMessageKind,
-    #[serde(default)]
     pub expires_at: Option<u64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TabMessageKind {
     Refreshed,
     Login,
     Logout,
     Ended,
+}
+
+const KINDS: [(TabMessageKind, &str); 4] = [
+    (TabMessageKind::Refreshed, "refreshed"),
+    (TabMessageKind::Login, "login"),
+    (TabMessageKind::Logout, "logout"),
+    (TabMessageKind::Ended, "ended"),
+];
+
+impl TabMessage {
+    /// `"<kind> <expires_at or ->"` (`refreshed 1700000000000`): a few bytes, read without a JSON parser.
+    pub fn encode(&self) -> String {
+        let kind = KINDS
+            .iter()
+            .find(|(k, _)| *k == self.kind)
+            .map_or("", |(_, name)| name);
+        format!("{kind} {}", encode_number(self.expires_at))
+    }
+
+    /// Another tab's message; `None` for anything malformed (it is still input).
+    pub fn decode(text: &str) -> Option<TabMessage> {
+        let (kind, expires_at) = text.split_once(' ')?;
+        let kind = KINDS.iter().find(|(_, name)| *name == kind)?.0;
+        Some(TabMessage {
+            kind,
+            expires_at: decode_number(expires_at)?,
+        })
+    }
+}
+
+/// A number, or `-` for none.
+pub(crate) fn encode_number(n: Option<u64>) -> String {
+    n.map_or_else(|| "-".to_owned(), |n| n.to_string())
+}
+
+/// The inverse of [`encode_number`]: `Some(None)` for `-`, `None` when malformed.
+pub(crate) fn decode_number(text: &str) -> Option<Option<u64>> {
+    match text {
+        "-" => Some(None),
+        digits => digits.parse().ok().map(Some),
+    }
 }
 
 /// Coordination with other tabs of the same origin.
@@ -213,20 +251,36 @@ mod tests {
     }
 
     #[test]
-    fn tab_messages_are_small_json() {
+    fn tab_messages_are_a_few_bytes_and_round_trip() {
         let msg = TabMessage {
             kind: TabMessageKind::Refreshed,
             expires_at: Some(5),
         };
-        let text = serde_json::to_string(&msg).unwrap_or_default();
-        assert_eq!(text, r#"{"kind":"refreshed","expires_at":5}"#);
-        let back: Result<TabMessage, _> = serde_json::from_str(r#"{"kind":"logout"}"#);
-        assert_eq!(
-            back.ok(),
-            Some(TabMessage {
-                kind: TabMessageKind::Logout,
-                expires_at: None
-            })
-        );
+        assert_eq!(msg.encode(), "refreshed 5");
+        assert_eq!(TabMessage::decode("refreshed 5"), Some(msg));
+        let logout = TabMessage {
+            kind: TabMessageKind::Logout,
+            expires_at: None,
+        };
+        assert_eq!(logout.encode(), "logout -");
+        assert_eq!(TabMessage::decode(&logout.encode()), Some(logout));
+        for kind in [TabMessageKind::Login, TabMessageKind::Ended] {
+            let m = TabMessage {
+                kind,
+                expires_at: Some(u64::MAX),
+            };
+            assert_eq!(TabMessage::decode(&m.encode()), Some(m));
+        }
+        for junk in [
+            "",
+            "refreshed",
+            "refreshed x",
+            "refreshed -1",
+            "LOGIN -",
+            "logout - x",
+            "{\"kind\":\"logout\"}",
+        ] {
+            assert_eq!(TabMessage::decode(junk), None, "{junk:?}");
+        }
     }
 }

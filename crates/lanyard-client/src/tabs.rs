@@ -5,7 +5,7 @@
 //! - **Web Locks**: the refresh runs inside `navigator.locks.request("<namespace>-refresh", …)`, so two tabs never
 //!   present the same (single-use) refresh token. Inside the lock the driver calls `refresh_decision` with
 //!   [`Tabs::last_refresh`] and skips the call if another tab refreshed meanwhile.
-//! - **The record**: after a refresh, `{refreshed_at_ms, expires_at, tab}` goes to localStorage
+//! - **The record**: after a refresh, `<refreshed_at_ms> <expires_at> <tab>` goes to localStorage
 //!   (`<namespace>-refresh-record`) — a timestamp,
 //!   never a token. It is read inside the lock, so it is current even if a broadcast is still in flight.
 //! - **BroadcastChannel** `"<namespace>-session"`: refreshed / login / logout / ended, so every tab follows.
@@ -19,7 +19,6 @@ use std::rc::Rc;
 use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 use js_sys::{Function, Promise, Reflect};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -27,14 +26,6 @@ use web_sys::{BroadcastChannel, MessageEvent, Storage};
 
 use super::coordinator::{RefreshOutcome, RefreshRecord};
 use super::runtime::{TabMessage, Tabs};
-
-#[derive(Serialize, Deserialize)]
-struct StoredRecord {
-    refreshed_at_ms: u64,
-    expires_at: Option<u64>,
-    /// Which tab wrote it: a tab's own refreshes are tracked by its epoch, not by the record.
-    tab: u64,
-}
 
 type Job = LocalBoxFuture<'static, RefreshOutcome>;
 type OnMessage = Closure<dyn FnMut(MessageEvent)>;
@@ -140,31 +131,22 @@ impl Tabs for BrowserTabs {
 
     fn last_refresh(&self) -> Option<RefreshRecord> {
         let text = self.storage.as_ref()?.get_item(&self.record_key).ok()??;
-        let stored: StoredRecord = serde_json::from_slice(text.as_bytes()).ok()?;
-        (stored.tab != self.tab).then_some(RefreshRecord {
-            refreshed_at_ms: stored.refreshed_at_ms,
-            expires_at: stored.expires_at,
-        })
+        let (record, tab) = RefreshRecord::decode(&text)?;
+        (tab != self.tab).then_some(record)
     }
 
     fn record_refresh(&self, record: RefreshRecord) {
-        let Some(storage) = &self.storage else { return };
-        let stored = StoredRecord {
-            refreshed_at_ms: record.refreshed_at_ms,
-            expires_at: record.expires_at,
-            tab: self.tab,
-        };
-        if let Ok(text) = serde_json::to_string(&stored) {
+        if let Some(storage) = &self.storage {
             // Quota or privacy-mode failures only cost the cross-tab shortcut.
-            let _ = storage.set_item(&self.record_key, &text);
+            let _ = storage.set_item(&self.record_key, &record.encode(self.tab));
         }
     }
 
     fn broadcast(&self, message: TabMessage) {
-        let (Some(channel), Ok(text)) = (&self.channel, serde_json::to_string(&message)) else {
+        let Some(channel) = &self.channel else {
             return;
         };
-        if let Err(e) = channel.post_message(&JsValue::from_str(&text)) {
+        if let Err(e) = channel.post_message(&JsValue::from_str(&message.encode())) {
             log::warn!("broadcast failed: {e:?}");
         }
     }
@@ -176,7 +158,7 @@ impl Tabs for BrowserTabs {
             match event
                 .data()
                 .as_string()
-                .and_then(|t| serde_json::from_slice::<TabMessage>(t.as_bytes()).ok())
+                .and_then(|text| TabMessage::decode(&text))
             {
                 Some(message) => listener(message),
                 None => log::debug!("ignored a malformed tab message"),

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// The longest body text kept (for logs); longer bodies are cut at a character boundary.
@@ -34,8 +34,8 @@ impl ErrorBody {
     /// Reads an error body. Never fails: an unknown shape keeps only [`ErrorBody::text`].
     pub fn parse(bytes: &[u8]) -> ErrorBody {
         let text = String::from_utf8_lossy(&bytes[..cut(bytes)]).into_owned();
-        let mut body = match serde_json::from_slice::<Shapes>(bytes) {
-            Ok(shapes) => shapes.into_body(),
+        let mut body = match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => ErrorBody::from_value(&value),
             Err(_) => ErrorBody {
                 message: plain_message(&text),
                 ..ErrorBody::default()
@@ -64,281 +64,151 @@ fn plain_message(text: &str) -> Option<String> {
         .then(|| trimmed.to_owned())
 }
 
-/// The union of the shapes above; every field is optional and of any JSON type.
-#[derive(Deserialize)]
-struct Shapes {
-    #[serde(default)]
-    error: Option<ErrorField>,
-    #[serde(default)]
-    error_description: Text,
-    #[serde(default)]
-    detail: Option<Detail>,
-    #[serde(default)]
-    message: Text,
-    #[serde(default)]
-    msg: Text,
-    #[serde(default)]
-    code: Text,
+/// A JSON value, as much of it as the shapes above need: one small visitor instead of one per shape.
+enum Value {
+    Str(String),
+    Map(Vec<(String, Value)>),
+    Seq(Vec<Value>),
+    Other,
 }
 
-impl Shapes {
-    fn into_body(self) -> ErrorBody {
-        let mut body = ErrorBody::default();
-        let mut error_text = None;
-        match self.error {
-            Some(ErrorField::Envelope(envelope)) => {
-                body.code = envelope.code.0;
-                body.message = envelope.message.0;
-                body.fields = envelope.fields.0;
-            }
-            Some(ErrorField::Text(text)) => error_text = Some(text),
-            None => {}
+impl Value {
+    fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
         }
-        let detail_text = match self.detail {
-            Some(Detail::Text(text)) => Some(text),
-            Some(Detail::Items(items)) => {
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        match self.get(key)? {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    /// The string entries of a map (field → message).
+    fn strings(&self) -> BTreeMap<String, String> {
+        match self {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(k, v)| match v {
+                    Value::Str(s) => Some((k.clone(), s.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => BTreeMap::new(),
+        }
+    }
+}
+
+impl ErrorBody {
+    fn from_value(value: &Value) -> ErrorBody {
+        let mut body = ErrorBody::default();
+        if let Value::Str(text) = value {
+            body.message = Some(text.clone());
+            return body;
+        }
+        let mut error_text = None;
+        match value.get("error") {
+            Some(Value::Str(text)) => error_text = Some(text.clone()),
+            Some(envelope @ Value::Map(_)) => {
+                body.code = envelope.text("code");
+                body.message = envelope.text("message");
+                body.fields = envelope
+                    .get("fields")
+                    .map(Value::strings)
+                    .unwrap_or_default();
+            }
+            _ => {}
+        }
+        let detail_text = match value.get("detail") {
+            Some(Value::Str(text)) => Some(text.clone()),
+            // FastAPI's validation problems: the field is `loc`'s last element when it is a name.
+            Some(Value::Seq(items)) => {
                 for item in items {
-                    if let (Some(field), Some(msg)) = (item.field, item.msg) {
+                    let field = match item.get("loc") {
+                        Some(Value::Seq(loc)) => match loc.last() {
+                            Some(Value::Str(name)) => Some(name.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let (Some(field), Some(msg)) = (field, item.text("msg")) {
                         body.fields.entry(field).or_insert(msg);
                     }
                 }
                 None
             }
-            None => None,
+            _ => None,
         };
+        let message = value.text("message");
+        let description = value.text("error_description");
         // `{"error": "invalid_grant", "error_description": "…"}`: the text is a code when a sentence follows.
-        if error_text.is_some() && (self.error_description.0.is_some() || self.message.0.is_some())
-        {
+        if error_text.is_some() && (description.is_some() || message.is_some()) {
             body.code = body.code.or(error_text.take());
         }
-        body.code = body.code.or(self.code.0);
+        body.code = body.code.or(value.text("code"));
         body.message = body
             .message
-            .or(self.message.0)
-            .or(self.error_description.0)
+            .or(message)
+            .or(description)
             .or(detail_text)
-            .or(self.msg.0)
+            .or(value.text("msg"))
             .or(error_text)
             .filter(|m| !m.trim().is_empty());
         body
     }
 }
 
-/// `"error"`: our envelope object, or a plain string; anything else is ignored.
-enum ErrorField {
-    Envelope(Envelope),
-    Text(String),
-}
-
-#[derive(Deserialize, Default)]
-struct Envelope {
-    #[serde(default)]
-    code: Text,
-    #[serde(default)]
-    message: Text,
-    #[serde(default)]
-    fields: Fields,
-}
-
-/// `"detail"`: a sentence, or FastAPI's list of validation problems.
-enum Detail {
-    Text(String),
-    Items(Vec<DetailItem>),
-}
-
-/// One FastAPI validation problem: the field is the last string of `loc`.
-#[derive(Default)]
-struct DetailItem {
-    field: Option<String>,
-    msg: Option<String>,
-}
-
-/// A string, or nothing when the value is of another type (the body is still read).
-#[derive(Default)]
-struct Text(Option<String>);
-
-/// A map of field → message; entries whose message is not a string are skipped.
-#[derive(Default)]
-struct Fields(BTreeMap<String, String>);
-
-impl<'de> Deserialize<'de> for Text {
+impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyVisitor(|value| match value {
-            Value::Str(s) => Text(Some(s)),
-            _ => Text(None),
-        }))
+        d.deserialize_any(ValueVisitor)
     }
 }
 
-impl<'de> Deserialize<'de> for ErrorField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyVisitor(|value| match value {
-            Value::Str(s) => Some(ErrorField::Text(s)),
-            Value::Map(m) => Some(ErrorField::Envelope(m.envelope())),
-            _ => None,
-        }))
-        .map(|field| field.unwrap_or(ErrorField::Text(String::new())))
-    }
-}
+struct ValueVisitor;
 
-impl<'de> Deserialize<'de> for Detail {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyVisitor(|value| match value {
-            Value::Str(s) => Detail::Text(s),
-            Value::Seq(items) => Detail::Items(items),
-            _ => Detail::Items(Vec::new()),
-        }))
-    }
-}
-
-impl<'de> Deserialize<'de> for Fields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyVisitor(|value| match value {
-            Value::Map(m) => Fields(m.strings),
-            _ => Fields::default(),
-        }))
-    }
-}
-
-/// What the shapes above need to know of a JSON value, read in one pass without a generic value tree.
-enum Value {
-    Str(String),
-    Map(MapSummary),
-    Seq(Vec<DetailItem>),
-    Other,
-}
-
-/// A map's string entries, and its `code` / `message` / `fields` / `loc` / `msg` when of the right type.
-#[derive(Default)]
-struct MapSummary {
-    strings: BTreeMap<String, String>,
-    fields: BTreeMap<String, String>,
-    loc_last: Option<String>,
-}
-
-impl MapSummary {
-    fn envelope(mut self) -> Envelope {
-        Envelope {
-            code: Text(self.strings.remove("code")),
-            message: Text(self.strings.remove("message")),
-            fields: Fields(std::mem::take(&mut self.fields)),
-        }
-    }
-}
-
-struct AnyVisitor<F>(F);
-
-impl<'de, T, F: FnOnce(Value) -> T> Visitor<'de> for AnyVisitor<F> {
-    type Value = T;
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        Ok((self.0)(Value::Str(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
-        Ok((self.0)(Value::Str(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<T, E> {
-        Ok((self.0)(Value::Other))
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Other)
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
-        Ok((self.0)(Value::Other))
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Other)
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<T, E> {
-        Ok((self.0)(Value::Other))
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Other)
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
-        Ok((self.0)(Value::Other))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Other)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        Ok((self.0)(Value::Other))
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Other)
     }
-    fn visit_none<E: de::Error>(self) -> Result<T, E> {
-        Ok((self.0)(Value::Other))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut summary = MapSummary::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "fields" => summary.fields = map.next_value::<Fields>()?.0,
-                "loc" => summary.loc_last = map.next_value::<LastString>()?.0,
-                _ => {
-                    if let Text(Some(s)) = map.next_value::<Text>()? {
-                        summary.strings.insert(key, s);
-                    }
-                }
-            }
+            entries.push((key, map.next_value::<Value>()?));
         }
-        Ok((self.0)(Value::Map(summary)))
+        Ok(Value::Map(entries))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Item>()? {
-            items.extend(item.0);
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
         }
-        Ok((self.0)(Value::Seq(items)))
-    }
-}
-
-/// One element of a `detail` list: an object with `loc` and `msg`, or anything (skipped).
-struct Item(Option<DetailItem>);
-
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyVisitor(|value| match value {
-            Value::Map(mut m) => Item(Some(DetailItem {
-                field: m.loc_last.take(),
-                msg: m.strings.remove("msg"),
-            })),
-            _ => Item(None),
-        }))
-    }
-}
-
-/// The last element of a list when it is a string (`["body", "title"]` → `title`).
-struct LastString(Option<String>);
-
-impl<'de> Deserialize<'de> for LastString {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Last;
-        impl<'de> Visitor<'de> for Last {
-            type Value = LastString;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LastString, A::Error> {
-                let mut last = None;
-                while let Some(part) = seq.next_element::<Text>()? {
-                    last = part.0; // an index last (`["body", 0]`) names no field
-                }
-                Ok(LastString(last))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LastString, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(LastString(None))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<LastString, E> {
-                Ok(LastString(Some(v.to_owned())))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<LastString, E> {
-                Ok(LastString(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<LastString, E> {
-                Ok(LastString(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<LastString, E> {
-                Ok(LastString(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<LastString, E> {
-                Ok(LastString(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<LastString, E> {
-                Ok(LastString(None))
-            }
-        }
-        d.deserialize_any(Last)
+        Ok(Value::Seq(items))
     }
 }
 
