@@ -11,6 +11,14 @@ use std::time::{Duration, Instant};
 const WASM_PAGE_ADDR: &str = "127.0.0.1:18180";
 const WASM_API_ADDR: &str = "127.0.0.1:18181";
 
+/// The app and the two crates it is built on.
+const BROWSER_SIDE: &[&str] = &["lanyard", "lanyard-client", "lanyard-yew"];
+
+/// `--package a --package b …`
+fn packages<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    names.iter().flat_map(|name| ["--package", name]).collect()
+}
+
 #[derive(Default)]
 struct Tally {
     passed: usize,
@@ -102,20 +110,13 @@ pub fn run() -> ExitCode {
         proc::run(cargo().args(["fmt", "--all", "--", "--check"])),
         started,
     );
-    // The Lab's code is compiled only with the `lab` feature: lint the wasm32 build with it too.
-    // The app and the two crates it is built on (the backend is never built for wasm32).
+    // The browser side (the backend is never built for wasm32). The Lab's code is compiled only with the
+    // `lab` feature: lint the wasm32 build with it too.
     let wasm = [
-        "--package",
-        "lanyard",
-        "--package",
-        "lanyard-client",
-        "--package",
-        "lanyard-yew",
-        "--package",
-        "lanyard-example",
-        "--target",
-        "wasm32-unknown-unknown",
-    ];
+        &packages(&[BROWSER_SIDE, &["lanyard-example"]].concat())[..],
+        &["--target", "wasm32-unknown-unknown"],
+    ]
+    .concat();
     let with_lab = [&wasm[..], &["--features", "lanyard/lab"]].concat();
     let clippy_runs: [(&str, &[&str]); 3] = [
         ("clippy (native)", &["--workspace"]),
@@ -136,18 +137,9 @@ pub fn run() -> ExitCode {
 
     tally.tests(
         "unit + property tests",
-        cargo().args([
-            "test",
-            "--no-fail-fast",
-            "--package",
-            "lanyard",
-            "--package",
-            "lanyard-client",
-            "--package",
-            "lanyard-yew",
-            "--package",
-            "xtask",
-        ]),
+        cargo()
+            .args(["test", "--no-fail-fast"])
+            .args(packages(&[BROWSER_SIDE, &["xtask"]].concat())),
     );
     tally.tests(
         "backend tests",

@@ -242,11 +242,18 @@ pub struct RoleProps {
 pub fn RequireRole(props: &RoleProps) -> Html {
     let guard = use_context::<GuardContext>();
     let allowed = guard.as_ref().is_some_and(|g| g.roles.allows(&props.role));
-    html! {
-        <RequireAuth fallbacks={props.fallbacks.clone()}>
-            { if allowed { props.children.clone() } else { props.forbidden.clone() } }
-        </RequireAuth>
-    }
+    signed_in_and(allowed, &props.fallbacks, &props.forbidden, &props.children)
+}
+
+/// [`RequireAuth`] around the content when `allowed`, around `forbidden` otherwise.
+fn signed_in_and(
+    allowed: bool,
+    fallbacks: &Option<Fallbacks>,
+    forbidden: &Html,
+    children: &Html,
+) -> Html {
+    let content = if allowed { children } else { forbidden };
+    html! { <RequireAuth fallbacks={fallbacks.clone()}>{ content.clone() }</RequireAuth> }
 }
 
 /// Properties of [`RequireUser`].
@@ -270,11 +277,7 @@ pub struct UserProps<U: SessionUser> {
 pub fn RequireUser<U: SessionUser>(props: &UserProps<U>) -> Html {
     let user = use_session::<U>().and_then(|s| s.user().cloned());
     let allowed = user.is_some_and(|user| props.allow.emit(user));
-    html! {
-        <RequireAuth fallbacks={props.fallbacks.clone()}>
-            { if allowed { props.children.clone() } else { props.forbidden.clone() } }
-        </RequireAuth>
-    }
+    signed_in_and(allowed, &props.fallbacks, &props.forbidden, &props.children)
 }
 
 /// For the login page: a signed-in user is sent on to a safe `?next=`, or to the home path.
