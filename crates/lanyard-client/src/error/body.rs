@@ -87,18 +87,18 @@ impl Value {
         }
     }
 
-    /// The string entries of a map (field → message).
+    /// The string entries of a map (field → message). Inserted one by one: `collect` into a BTreeMap
+    /// brings a stable sort into the bundle (~3.5 KB) for maps of a few entries.
     fn strings(&self) -> BTreeMap<String, String> {
-        match self {
-            Value::Map(entries) => entries
-                .iter()
-                .filter_map(|(k, v)| match v {
-                    Value::Str(s) => Some((k.clone(), s.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => BTreeMap::new(),
+        let mut strings = BTreeMap::new();
+        if let Value::Map(entries) = self {
+            for (key, value) in entries {
+                if let Value::Str(text) = value {
+                    strings.insert(key.clone(), text.clone());
+                }
+            }
         }
+        strings
     }
 }
 
