@@ -1,7 +1,7 @@
 //! The app: providers around the router, the layout around every page, and the session as the pages
 //! see it.
 
-use crate::components::{Layout, Loading, PageError};
+use crate::components::{loading, Layout, PageError};
 use crate::config::Config;
 use crate::messages::user_message;
 use crate::routes::{switch, Route};
@@ -43,8 +43,8 @@ pub fn App(props: &AppProps) -> Html {
 /// What the guards show instead of a page, in the app's words.
 pub fn fallbacks() -> Fallbacks {
     Fallbacks {
-        checking: html! { <Loading label="Checking your session…" /> },
-        redirecting: Some(html! { <Loading label="Taking you to the sign-in page…" /> }),
+        checking: loading("Checking your session…"),
+        redirecting: Some(loading("Taking you to the sign-in page…")),
         unreachable: Some(Callback::from(|unreachable: Unreachable| {
             html! {
                 <PageError title="We couldn't reach the server" message={user_message(&unreachable.error)}

@@ -1,18 +1,12 @@
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct LoadingProps {
-    #[prop_or(AttrValue::Static("Loading…"))]
-    pub label: AttrValue,
-}
-
-/// A busy indicator that screen readers announce.
-#[component]
-pub fn Loading(props: &LoadingProps) -> Html {
+/// A busy indicator that screen readers announce. A function, not a component: it holds no state, and each
+/// component costs the bundle its own copy of Yew's lifecycle.
+pub fn loading(label: impl Into<AttrValue>) -> Html {
     html! {
         <div class="loading" role="status" aria-live="polite" data-testid="loading">
             <span class="spinner" aria-hidden="true"></span>
-            <span>{ props.label.clone() }</span>
+            <span>{ label.into() }</span>
         </div>
     }
 }

@@ -1,4 +1,4 @@
-//! Reusable pieces of UI. One component per file.
+//! Reusable pieces of UI, one per file: components where there is state, plain functions where there is none.
 
 mod config_error;
 mod confirm_delete;
@@ -21,13 +21,13 @@ pub use confirm_delete::ConfirmDelete;
 #[cfg(feature = "lab")]
 pub use lab_report::{LabFigures, LabOutcome, LabReport};
 pub use layout::Layout;
-pub use loading::Loading;
-pub use missing_provider::MissingProvider;
+pub use loading::loading;
+pub use missing_provider::missing_provider;
 pub use new_note::NewNote;
 pub use note_form::NoteForm;
 pub use note_text::{field_callbacks, use_note_text, NoteText, SaveErrors, SaveEvent, SaveState};
 pub use page_error::PageError;
 pub use remote::{remote_view, use_fetch, Remote};
-pub use roles::Roles;
-pub use session_list::SessionList;
-pub use timestamp::{format_local, Timestamp};
+pub use roles::roles;
+pub use session_list::session_list;
+pub use timestamp::{format_local, timestamp};

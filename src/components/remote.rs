@@ -1,6 +1,6 @@
 //! Data that comes from the API: loading, there, or failed — a hook that fetches it, and one way to show it.
 
-use super::{Loading, PageError};
+use super::{loading, PageError};
 use crate::messages::user_message;
 use lanyard_client::{Client, Error};
 use serde::de::DeserializeOwned;
@@ -77,7 +77,7 @@ pub fn remote_view<T>(
     view: impl FnOnce(&T) -> Html,
 ) -> Html {
     match remote {
-        Remote::Loading => html! { <Loading label={format!("Loading {what}…")} /> },
+        Remote::Loading => loading(format!("Loading {what}…")),
         Remote::Ready(value) => view(value),
         Remote::Failed(err) => {
             let retry = (!err.is_session_ended()).then_some(retry);

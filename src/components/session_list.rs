@@ -1,21 +1,15 @@
-use super::Timestamp;
+use super::timestamp;
 use crate::pages::api::SessionSummary;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct SessionListProps {
-    pub sessions: Vec<SessionSummary>,
-}
-
 /// The user's signed-in sessions, the one in this browser marked.
-#[component]
-pub fn SessionList(props: &SessionListProps) -> Html {
-    if props.sessions.is_empty() {
+pub fn session_list(sessions: &[SessionSummary]) -> Html {
+    if sessions.is_empty() {
         return html! { <p class="muted">{ "No active sessions." }</p> };
     }
     html! {
         <ul class="session-list">
-            { for props.sessions.iter().map(|s| html! {
+            { for sessions.iter().map(|s| html! {
                 <li key={s.id} class={classes!("session-item", s.current.then_some("current"))}
                     data-testid="session-item" data-current={s.current.then_some("true")}>
                     <span class="session-name">
@@ -23,8 +17,8 @@ pub fn SessionList(props: &SessionListProps) -> Html {
                         if s.current { <span class="badge badge-accent">{ "This browser" }</span> }
                     </span>
                     <span class="session-times muted">
-                        { "Signed in " }<Timestamp ms={s.created_at} />
-                        { " · ends by " }<Timestamp ms={s.expires_at} />
+                        { "Signed in " }{ timestamp(s.created_at) }
+                        { " · ends by " }{ timestamp(s.expires_at) }
                     </span>
                 </li>
             }) }

@@ -1,15 +1,9 @@
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct TimestampProps {
-    /// Unix milliseconds.
-    pub ms: i64,
-}
-
-/// A point in time in the reader's own locale, with the exact instant in `datetime` for machines.
-#[component]
-pub fn Timestamp(props: &TimestampProps) -> Html {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(props.ms as f64));
+/// A point in time (Unix milliseconds) in the reader's own locale, with the exact instant in `datetime` for
+/// machines.
+pub fn timestamp(ms: i64) -> Html {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     // An out-of-range time gives an invalid Date, whose toISOString throws: show nothing rather than fail.
     if date.get_time().is_nan() {
         return html! {};

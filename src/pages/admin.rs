@@ -2,7 +2,7 @@
 
 use super::api::{self, UserSummary};
 use super::PageProps;
-use crate::components::{remote_view, use_fetch, Roles};
+use crate::components::{remote_view, roles, use_fetch};
 use yew::prelude::*;
 
 #[component]
@@ -32,7 +32,7 @@ pub fn Admin(props: &PageProps) -> Html {
                                         if row.user.id == me { <span class="badge badge-accent">{ "you" }</span> }
                                     </th>
                                     <td>{ row.user.display_name.clone() }</td>
-                                    <td><Roles roles={row.user.roles.clone()} /></td>
+                                    <td>{ roles(&row.user.roles) }</td>
                                     <td class="numeric">{ row.active_sessions }</td>
                                 </tr>
                             }) }

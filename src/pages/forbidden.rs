@@ -3,8 +3,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 /// 403: signed in, but without the role this page needs. Not a redirect, so never a loop.
-#[component]
-pub fn Forbidden() -> Html {
+pub fn forbidden() -> Html {
     html! {
         <section class="status-page" data-testid="forbidden">
             <p class="status-code" aria-hidden="true">{ "403" }</p>

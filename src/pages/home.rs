@@ -2,7 +2,7 @@
 
 use super::api::{self, newest_first, Note, SessionSummary};
 use super::PageProps;
-use crate::components::{remote_view, use_fetch, Roles, SessionList, Timestamp};
+use crate::components::{remote_view, roles, session_list, timestamp, use_fetch};
 use crate::routes::Route;
 use crate::user::{SessionAnswer, User};
 use yew::prelude::*;
@@ -27,7 +27,7 @@ pub fn Home(props: &PageProps) -> Html {
                 <h1>{ format!("Welcome, {}", user.display_name) }</h1>
                 <p class="lead">
                     { "Signed in as " }<strong>{ user.username.clone() }</strong>
-                    { " · " }<Roles roles={user.roles.clone()} />
+                    { " · " }{ roles(&user.roles) }
                 </p>
             </header>
             <div class="grid">
@@ -67,7 +67,7 @@ fn notes_summary(notes: &[Note]) -> Html {
                     { for latest.iter().take(LATEST).map(|note| html! {
                         <li key={note.id}>
                             <Link<Route> to={Route::Note { id: note.id }}>{ note.title.clone() }</Link<Route>>
-                            <span class="muted small">{ " · " }<Timestamp ms={note.created_at} /></span>
+                            <span class="muted small">{ " · " }{ timestamp(note.created_at) }</span>
                         </li>
                     }) }
                 </ul>
@@ -87,7 +87,7 @@ fn sessions_summary(sessions: &[SessionSummary]) -> Html {
     html! {
         <>
             <p class="stat"><span class="stat-value" data-testid="sessions-count">{ count }</span>{ format!(" signed-in {noun}") }</p>
-            <SessionList sessions={sessions.to_vec()} />
+            { session_list(sessions) }
         </>
     }
 }
@@ -97,7 +97,7 @@ fn account(user: &User) -> Html {
         <dl class="details">
             <dt>{ "Display name" }</dt><dd>{ user.display_name.clone() }</dd>
             <dt>{ "Username" }</dt><dd>{ user.username.clone() }</dd>
-            <dt>{ "Roles" }</dt><dd><Roles roles={user.roles.clone()} /></dd>
+            <dt>{ "Roles" }</dt><dd>{ roles(&user.roles) }</dd>
         </dl>
     }
 }

@@ -7,7 +7,7 @@
 
 mod scenario;
 
-use super::NotFound;
+use super::not_found;
 use super::PageProps;
 use crate::app::use_config;
 use crate::components::{LabOutcome, LabReport};
@@ -26,7 +26,7 @@ pub fn Lab(props: &PageProps) -> Html {
         .map(|l| l.query_str().to_string())
         .unwrap_or_default();
     if !config.lab_enabled {
-        return html! { <NotFound /> };
+        return not_found();
     }
     html! { <LabPage key={query} client={props.account.client.clone()} /> }
 }

@@ -23,12 +23,12 @@ pub struct PageProps {
     pub account: Account,
 }
 
-pub use forbidden::Forbidden;
+pub use forbidden::forbidden;
 pub use home::Home;
 #[cfg(feature = "lab")]
 pub use lab::Lab;
 pub use login::Login;
-pub use not_found::NotFound;
+pub use not_found::not_found;
 pub use note_editor::NoteEditor;
 pub use notes::Notes;
 pub use profile::Profile;

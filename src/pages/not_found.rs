@@ -2,8 +2,8 @@ use crate::routes::Route;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-#[component]
-pub fn NotFound() -> Html {
+/// 404: nothing at this address.
+pub fn not_found() -> Html {
     html! {
         <section class="status-page" data-testid="not-found">
             <p class="status-code" aria-hidden="true">{ "404" }</p>

@@ -3,8 +3,8 @@
 use super::api::{self, Note, NoteInput};
 use crate::app::Account;
 use crate::components::{
-    field_callbacks, use_note_text, ConfirmDelete, Loading, NoteForm, PageError, Remote,
-    SaveErrors, SaveEvent, SaveState, Timestamp,
+    field_callbacks, loading, timestamp, use_note_text, ConfirmDelete, NoteForm, PageError, Remote,
+    SaveErrors, SaveEvent, SaveState,
 };
 use crate::drafts::{draft_key, Draft};
 use crate::messages::user_message;
@@ -148,7 +148,7 @@ fn Editor(props: &EditorProps) -> Html {
     };
     let saved = match &*note {
         Remote::Loading => {
-            return html! { <div class="page">{ back }<Loading label="Loading the note…" /></div> };
+            return html! { <div class="page">{ back }{ loading("Loading the note…") }</div> };
         }
         Remote::Failed(err) if err.status() == Some(404) => return not_found(),
         Remote::Failed(err) => {
@@ -170,8 +170,8 @@ fn Editor(props: &EditorProps) -> Html {
             <header class="page-header">
                 <h1>{ saved.title.clone() }</h1>
                 <p class="muted small">
-                    { "Created " }<Timestamp ms={saved.created_at} />
-                    { " · last saved " }<Timestamp ms={saved.updated_at} />
+                    { "Created " }{ timestamp(saved.created_at) }
+                    { " · last saved " }{ timestamp(saved.updated_at) }
                     if text.is_dirty() {
                         <span class="badge badge-warning" data-testid="note-dirty">{ "Unsaved changes" }</span>
                     }

@@ -2,7 +2,7 @@
 
 use super::api::{self, newest_first, Note};
 use super::PageProps;
-use crate::components::{remote_view, ConfirmDelete, NewNote, Remote, Timestamp};
+use crate::components::{remote_view, timestamp, ConfirmDelete, NewNote, Remote};
 use crate::drafts::{self as draft, draft_key};
 use crate::messages::user_message;
 use crate::routes::Route;
@@ -207,7 +207,7 @@ fn note_item(note: &Note, deleting: bool, on_delete: &Callback<Note>) -> Html {
                 <p class="note-excerpt">{ excerpt(&note.body) }</p>
             }
             <p class="note-meta muted small">
-                { "Updated " }<Timestamp ms={note.updated_at} />
+                { "Updated " }{ timestamp(note.updated_at) }
             </p>
             <div class="note-actions">
                 <Link<Route> to={route} classes="button button-quiet button-small">

@@ -3,7 +3,7 @@
 use super::api::{self, SessionSummary};
 use super::PageProps;
 use crate::app::use_session;
-use crate::components::{remote_view, use_fetch, Roles, SessionList};
+use crate::components::{remote_view, roles, session_list, use_fetch};
 use yew::prelude::*;
 
 #[component]
@@ -24,7 +24,7 @@ pub fn Profile(props: &PageProps) -> Html {
     let user = &props.account.user;
 
     let sessions_view = remote_view(&sessions, "your sessions", reload, |list| {
-        html! { <SessionList sessions={list.clone()} /> }
+        session_list(list)
     });
     html! {
         <div class="page narrow-page" data-testid="profile">
@@ -36,7 +36,7 @@ pub fn Profile(props: &PageProps) -> Html {
                 <dl class="details">
                     <dt>{ "Display name" }</dt><dd>{ user.display_name.clone() }</dd>
                     <dt>{ "Username" }</dt><dd>{ user.username.clone() }</dd>
-                    <dt>{ "Roles" }</dt><dd><Roles roles={user.roles.clone()} /></dd>
+                    <dt>{ "Roles" }</dt><dd>{ roles(&user.roles) }</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="profile-sessions-heading" data-testid="profile-sessions"

@@ -2,7 +2,7 @@
 
 use super::{Route, PATTERNS};
 use crate::app::{fallbacks, Account};
-use crate::components::{Loading, MissingProvider};
+use crate::components::{loading, missing_provider};
 use crate::pages;
 use crate::user::{User, ADMIN};
 use lanyard_yew::{use_signed_in, Fallbacks, GuestOnly, RequireAuth, RequireRole};
@@ -37,7 +37,7 @@ pub fn switch(route: Route) -> Html {
         Route::Home => signed_in(|account| html! { <pages::Home {account} /> }),
         Route::Login => {
             let fallbacks = Fallbacks {
-                redirecting: Some(html! { <Loading label="Signed in. Taking you back…" /> }),
+                redirecting: Some(loading("Signed in. Taking you back…")),
                 ..fallbacks()
             };
             html! { <GuestOnly {fallbacks}><pages::Login /></GuestOnly> }
@@ -48,16 +48,16 @@ pub fn switch(route: Route) -> Html {
         }
         Route::Profile => signed_in(|account| html! { <pages::Profile {account} /> }),
         Route::Admin => html! {
-            <RequireRole role={ADMIN} forbidden={html! { <pages::Forbidden /> }}>
+            <RequireRole role={ADMIN} forbidden={pages::forbidden()}>
                 <SignedInPage render={Callback::from(|account| html! { <pages::Admin {account} /> })} />
             </RequireRole>
         },
         #[cfg(feature = "lab")]
         Route::Lab => signed_in(|account| html! { <pages::Lab {account} /> }),
         #[cfg(not(feature = "lab"))]
-        Route::Lab => html! { <pages::NotFound /> },
-        Route::Forbidden => html! { <pages::Forbidden /> },
-        Route::NotFound => html! { <pages::NotFound /> },
+        Route::Lab => pages::not_found(),
+        Route::Forbidden => pages::forbidden(),
+        Route::NotFound => pages::not_found(),
     }
 }
 
@@ -78,6 +78,6 @@ pub struct SignedInPageProps {
 pub fn SignedInPage(props: &SignedInPageProps) -> Html {
     match use_signed_in::<User>() {
         Some(account) => props.render.emit(account),
-        None => html! { <MissingProvider /> },
+        None => missing_provider(),
     }
 }

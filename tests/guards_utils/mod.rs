@@ -253,7 +253,7 @@ pub fn markers(route: Route) -> Html {
         Route::Lab => html! { <RequireAuth><Secret name="lab" /></RequireAuth> },
         Route::Admin => {
             html! {
-                <RequireRole role="admin" forbidden={html! { <lanyard::pages::Forbidden /> }}>
+                <RequireRole role="admin" forbidden={lanyard::pages::forbidden()}>
                     <Secret name="admin" />
                 </RequireRole>
             }
