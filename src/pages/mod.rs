@@ -29,6 +29,6 @@ pub use home::Home;
 pub use lab::Lab;
 pub use login::Login;
 pub use not_found::not_found;
-pub use note_editor::NoteEditor;
-pub use notes::Notes;
+pub use note_editor::note_editor;
+pub use notes::notes;
 pub use profile::Profile;

@@ -13,18 +13,11 @@ use lanyard_client::{Client, Error};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct NoteEditorProps {
-    pub account: Account,
-    pub id: i64,
-}
-
-#[component]
-pub fn NoteEditor(props: &NoteEditorProps) -> Html {
-    // Keyed by user and note, so moving to another note starts from a clean state.
-    let user_id = props.account.user.id;
-    let key = format!("{user_id}/{}", props.id);
-    html! { <Editor {key} client={props.account.client.clone()} {user_id} id={props.id} /> }
+/// The editor of note `id`, keyed by user and note, so moving to another note starts from a clean state.
+pub fn note_editor(account: Account, id: i64) -> Html {
+    let user_id = account.user.id;
+    let key = format!("{user_id}/{id}");
+    html! { <Editor {key} client={account.client} {user_id} {id} /> }
 }
 
 #[derive(Properties, PartialEq)]

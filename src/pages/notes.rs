@@ -1,7 +1,7 @@
 //! The notes list with a "new note" form; each note links to its editor and can be deleted in place.
 
 use super::api::{self, newest_first, Note};
-use super::PageProps;
+use crate::app::Account;
 use crate::components::{remote_view, timestamp, ConfirmDelete, NewNote, Remote};
 use crate::drafts::{self as draft, draft_key};
 use crate::messages::user_message;
@@ -16,11 +16,10 @@ use yew_router::prelude::*;
 /// Longest body excerpt shown in the list, in characters.
 const EXCERPT: usize = 160;
 
-/// Keyed by user: another account's drafts and notes never linger in this page's state.
-#[component]
-pub fn Notes(props: &PageProps) -> Html {
-    let key = props.account.user.id;
-    html! { <NotesPage {key} client={props.account.client.clone()} user={props.account.user.clone()} /> }
+/// The page, keyed by user: another account's drafts and notes never linger in its state.
+pub fn notes(account: Account) -> Html {
+    let key = account.user.id;
+    html! { <NotesPage {key} client={account.client} user={account.user} /> }
 }
 
 /// The list and the deletions under way. A reducer, because several requests may finish in any order.

@@ -42,10 +42,8 @@ pub fn switch(route: Route) -> Html {
             };
             html! { <GuestOnly {fallbacks}><pages::Login /></GuestOnly> }
         }
-        Route::Notes => signed_in(|account| html! { <pages::Notes {account} /> }),
-        Route::Note { id } => {
-            signed_in(move |account| html! { <pages::NoteEditor {account} {id} /> })
-        }
+        Route::Notes => signed_in(pages::notes),
+        Route::Note { id } => signed_in(move |account| pages::note_editor(account, id)),
         Route::Profile => signed_in(|account| html! { <pages::Profile {account} /> }),
         Route::Admin => html! {
             <RequireRole role={ADMIN} forbidden={pages::forbidden()}>
