@@ -66,6 +66,9 @@ mod tests;
 use std::fmt;
 use std::rc::Rc;
 
+use std::future::Future;
+
+use futures_util::future::{FutureExt, LocalBoxFuture};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -107,68 +110,92 @@ impl Client {
     }
 
     /// `GET path`, decoded from JSON.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        self.send(Request::get(path)).await
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> impl Future<Output = Result<T, Error>> {
+        self.send(Request::get(path))
     }
 
     /// `POST path` with a JSON body.
-    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> Result<T, Error> {
-        self.send(Request::post(path).json(body)?).await
+    ) -> impl Future<Output = Result<T, Error>> {
+        self.send_json(Request::post(path).json(body))
     }
 
     /// `PUT path` with a JSON body.
-    pub async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> Result<T, Error> {
-        self.send(Request::put(path).json(body)?).await
+    ) -> impl Future<Output = Result<T, Error>> {
+        self.send_json(Request::put(path).json(body))
     }
 
     /// `PATCH path` with a JSON body.
-    pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
+    pub fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> Result<T, Error> {
-        self.send(Request::patch(path).json(body)?).await
+    ) -> impl Future<Output = Result<T, Error>> {
+        self.send_json(Request::patch(path).json(body))
     }
 
     /// `DELETE path`.
-    pub async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        self.send(Request::delete(path)).await
+    pub fn delete<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> impl Future<Output = Result<T, Error>> {
+        self.send(Request::delete(path))
     }
 
     /// The general call: any method and options, a typed answer (`()` for 204 and empty bodies).
-    pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+    ///
+    /// The future owns what it needs (it does not borrow the client). Only the decoding is generic: the call
+    /// itself is one shared future, so each answer type costs the bundle little.
+    pub fn send<T: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<T, Error>> {
         let endpoint = endpoint(&request);
-        decode(&endpoint, self.send_raw(request).await?)
+        let call = self.send_raw(request);
+        async move { decode(&endpoint, call.await?) }
     }
 
-    async fn send_raw(&self, request: Request) -> Result<HttpResponse, Error> {
-        let config = &self.inner.config;
-        let csrf_cookie = request
-            .method
-            .is_unsafe()
-            .then(|| config.csrf_cookie.clone());
-        let http = HttpRequest {
-            method: request.method,
-            url: config.url(&request.path),
-            body: request.body,
-            csrf_cookie,
-        };
-        let timeout_ms = request.timeout_ms.unwrap_or(config.request_timeout_ms);
-        if request.skip_refresh {
-            self.inner
-                .call_direct(http, timeout_ms, request.abort)
-                .await
-        } else {
-            self.inner.call(http, timeout_ms, request.abort).await
+    /// [`Client::send`] of a request whose body may have failed to serialise.
+    fn send_json<T: DeserializeOwned>(
+        &self,
+        request: Result<Request, Error>,
+    ) -> impl Future<Output = Result<T, Error>> {
+        let call = request.map(|request| (endpoint(&request), self.send_raw(request)));
+        async move {
+            let (endpoint, call) = call?;
+            decode(&endpoint, call.await?)
         }
+    }
+
+    fn send_raw(&self, request: Request) -> LocalBoxFuture<'static, Result<HttpResponse, Error>> {
+        let inner = self.inner.clone();
+        async move {
+            let config = &inner.config;
+            let csrf_cookie = request
+                .method
+                .is_unsafe()
+                .then(|| config.csrf_cookie.clone());
+            let http = HttpRequest {
+                method: request.method,
+                url: config.url(&request.path),
+                body: request.body,
+                csrf_cookie,
+            };
+            let timeout_ms = request.timeout_ms.unwrap_or(config.request_timeout_ms);
+            if request.skip_refresh {
+                inner.call_direct(http, timeout_ms, request.abort).await
+            } else {
+                inner.call(http, timeout_ms, request.abort).await
+            }
+        }
+        .boxed_local()
     }
 
     /// Signs in with `credentials` (serialised as the JSON body, so the field names are yours) and decodes the

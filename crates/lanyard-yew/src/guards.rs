@@ -5,6 +5,7 @@
 //! Guards import no page: what they show instead (while checking, while redirecting, when the backend is
 //! unreachable, when a role is missing) comes from [`Fallbacks`] and props.
 
+use std::any::Any;
 use std::rc::Rc;
 
 use lanyard_client::Error;
@@ -75,15 +76,28 @@ impl PartialEq for RoleCheck {
     }
 }
 
-/// What the provider tells the guards.
+/// The provider's one context: what the guards need, without the user's type, and the typed
+/// [`Session`](crate::Session) behind it for [`use_session`] (one context, not two: each context type
+/// costs the bundle a provider component of its own).
 #[derive(Clone, PartialEq)]
 pub(crate) struct GuardContext {
+    pub(crate) session: AnySession,
     pub(crate) status: Status,
     pub(crate) roles: RoleCheck,
     pub(crate) recheck: Callback<()>,
     pub(crate) login_path: AttrValue,
     pub(crate) home_path: AttrValue,
     pub(crate) fallbacks: Fallbacks,
+}
+
+/// A `Session<U>` whose `U` only [`use_session`] knows, compared by identity.
+#[derive(Clone)]
+pub(crate) struct AnySession(pub(crate) Rc<dyn Any>);
+
+impl PartialEq for AnySession {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A path of this app as a route, so the navigator can go to the app's own login page (or any safe path)

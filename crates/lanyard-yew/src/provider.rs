@@ -7,7 +7,7 @@ use lanyard_client::{Client, ClientEvent, Error};
 use serde::Serialize;
 use yew::prelude::*;
 
-use crate::guards::{Fallbacks, GuardContext, RoleCheck, Status};
+use crate::guards::{AnySession, Fallbacks, GuardContext, RoleCheck, Status};
 use crate::state::{reduce, SessionEvent, SessionState};
 use crate::user::SessionUser;
 
@@ -182,6 +182,7 @@ pub fn SessionProvider<U: SessionUser>(props: &SessionProviderProps) -> Html {
         dispatch,
     };
     let guard = GuardContext {
+        session: AnySession(Rc::new(session.clone())),
         status: status(&session.state),
         roles: RoleCheck::of(session.state.user()),
         recheck: {
@@ -193,11 +194,9 @@ pub fn SessionProvider<U: SessionUser>(props: &SessionProviderProps) -> Html {
         fallbacks: props.fallbacks.clone(),
     };
     html! {
-        <ContextProvider<Session<U>> context={session}>
-            <ContextProvider<GuardContext> context={guard}>
-                { props.children.clone() }
-            </ContextProvider<GuardContext>>
-        </ContextProvider<Session<U>>>
+        <ContextProvider<GuardContext> context={guard}>
+            { props.children.clone() }
+        </ContextProvider<GuardContext>>
     }
 }
 
@@ -213,7 +212,8 @@ fn status<U>(state: &SessionState<U>) -> Status {
 /// The session, or `None` outside a [`SessionProvider`] of the same user type.
 #[hook]
 pub fn use_session<U: SessionUser>() -> Option<Session<U>> {
-    use_context::<Session<U>>()
+    let guard = use_context::<GuardContext>()?;
+    guard.session.0.downcast_ref::<Session<U>>().cloned()
 }
 
 /// The signed-in user and the client: what a page behind [`RequireAuth`](crate::RequireAuth) needs. `None`
