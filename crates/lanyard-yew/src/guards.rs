@@ -9,7 +9,6 @@ use std::any::Any;
 use std::rc::Rc;
 
 use lanyard_client::Error;
-use serde::Serialize;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -123,11 +122,6 @@ impl Routable for AppPath {
     }
 }
 
-#[derive(Serialize)]
-struct LoginQuery {
-    next: String,
-}
-
 /// Properties of [`RequireAuth`] and [`GuestOnly`].
 #[derive(Properties, PartialEq)]
 pub struct GuardProps {
@@ -201,10 +195,10 @@ pub fn RequireAuth(props: &GuardProps) -> Html {
     let login_path = guard.as_ref().map(|g| g.login_path.to_string());
     use_effect_with(must_sign_in, move |must_sign_in| {
         if let (true, Some(navigator), Some(login)) = (*must_sign_in, navigator, login_path) {
-            let query = LoginQuery { next: here };
-            if let Err(err) = navigator.replace_with_query(&AppPath(login), &query) {
-                log::error!("could not go to the login page: {err}");
-            }
+            // Encoded by the browser rather than by yew-router's query serialiser (serde_urlencoded),
+            // which would cost the bundle a serialiser for this one parameter.
+            let next = String::from(js_sys::encode_uri_component(&here));
+            navigator.replace(&AppPath(format!("{login}?next={next}")));
         }
     });
     let Some(guard) = guard else {
