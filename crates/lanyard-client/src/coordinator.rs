@@ -16,7 +16,9 @@
 //!   retryable error and the next request tries again.
 //! - Bounds: a queue cap, a maximum wait in the queue, a timeout on the refresh itself.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::id_map::IdMap;
 
 pub use super::cross_tab::{refresh_decision, RefreshDecision, RefreshRecord};
 
@@ -61,7 +63,7 @@ pub struct Coordinator {
     refresh: Option<InFlightRefresh>,
     next_refresh_id: u64,
     queue: VecDeque<RequestId>,
-    requests: BTreeMap<RequestId, Req>,
+    requests: IdMap<Req>,
     access_expires_at_ms: Option<u64>,
     proactive_not_before_ms: u64,
 }
@@ -78,7 +80,7 @@ impl Coordinator {
             refresh: None,
             next_refresh_id: 0,
             queue: VecDeque::new(),
-            requests: BTreeMap::new(),
+            requests: IdMap::default(),
             access_expires_at_ms: None,
             proactive_not_before_ms: 0,
         }
@@ -133,7 +135,7 @@ impl Coordinator {
 
     /// The transport answered request `id` (or failed to reach the server: `is_auth_failure` false).
     pub fn responded(&mut self, id: RequestId, is_auth_failure: bool, now: u64) -> Vec<Action> {
-        let Some(req) = self.requests.get(&id).copied() else {
+        let Some(req) = self.requests.get(id).copied() else {
             return Vec::new(); // aborted meanwhile: the answer is no one's business any more
         };
         let ReqState::InFlight { sent_epoch } = req.state else {
@@ -141,14 +143,14 @@ impl Coordinator {
         };
         if !is_auth_failure || req.sends >= 2 {
             // Success, a non-auth error, or the replay failed too: no loop, the caller gets the answer.
-            self.requests.remove(&id);
+            self.requests.remove(id);
             return vec![Action::Settle {
                 id,
                 settlement: Settlement::Deliver,
             }];
         }
         if self.phase == Phase::Ended {
-            self.requests.remove(&id);
+            self.requests.remove(id);
             return vec![fail(id, Failure::SessionEnded)];
         }
         if self.refresh.is_some() {
@@ -209,7 +211,7 @@ impl Coordinator {
 
     /// The caller gave up on `id`. A queued request leaves at once; a late answer to an in-flight one is ignored.
     pub fn abort(&mut self, id: RequestId) -> Vec<Action> {
-        if self.requests.remove(&id).is_none() {
+        if self.requests.remove(id).is_none() {
             return Vec::new();
         }
         self.queue.retain(|q| *q != id);
@@ -231,13 +233,13 @@ impl Coordinator {
             .iter()
             .copied()
             .filter(|id| {
-                matches!(self.requests.get(id), Some(Req { state: ReqState::Queued { enqueued_ms }, .. })
+                matches!(self.requests.get(*id), Some(Req { state: ReqState::Queued { enqueued_ms }, .. })
                     if now >= enqueued_ms + max_wait)
             })
             .collect();
         for id in expired {
             self.queue.retain(|q| *q != id);
-            self.requests.remove(&id);
+            self.requests.remove(id);
             actions.push(fail(id, Failure::QueueTimeout));
         }
         if self.refresh.is_none() && self.proactive_due(now) {
@@ -254,7 +256,7 @@ impl Coordinator {
         let queue_deadline = self
             .queue
             .iter()
-            .find_map(|id| match self.requests.get(id) {
+            .find_map(|id| match self.requests.get(*id) {
                 // FIFO: the first queued request is the one that waited longest.
                 Some(Req {
                     state: ReqState::Queued { enqueued_ms },
@@ -338,7 +340,7 @@ impl Coordinator {
 
     fn send(&mut self, id: RequestId) -> Action {
         let epoch = self.epoch;
-        if let Some(req) = self.requests.get_mut(&id) {
+        if let Some(req) = self.requests.get_mut(id) {
             req.state = ReqState::InFlight { sent_epoch: epoch };
             req.sends += 1;
         }
@@ -347,10 +349,10 @@ impl Coordinator {
 
     fn enqueue(&mut self, id: RequestId, now: u64) -> Vec<Action> {
         if self.queue.len() >= self.limits.queue_max {
-            self.requests.remove(&id);
+            self.requests.remove(id);
             return vec![fail(id, Failure::QueueFull)];
         }
-        if let Some(req) = self.requests.get_mut(&id) {
+        if let Some(req) = self.requests.get_mut(id) {
             req.state = ReqState::Queued { enqueued_ms: now };
         }
         self.queue.push_back(id);
@@ -385,10 +387,10 @@ impl Coordinator {
         queue
             .into_iter()
             .map(|id| {
-                if self.requests.get(&id).is_some_and(|r| r.sends == 0) {
+                if self.requests.get(id).is_some_and(|r| r.sends == 0) {
                     self.send(id)
                 } else {
-                    self.requests.remove(&id);
+                    self.requests.remove(id);
                     fail(id, Failure::RefreshUnavailable)
                 }
             })
@@ -400,7 +402,7 @@ impl Coordinator {
         queue
             .into_iter()
             .map(|id| {
-                self.requests.remove(&id);
+                self.requests.remove(id);
                 fail(id, failure)
             })
             .collect()

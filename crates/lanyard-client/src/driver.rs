@@ -4,7 +4,6 @@
 //! a call out (transport, tabs, subscribers, abort listeners), so nothing can re-enter while it is held.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
@@ -17,6 +16,7 @@ use super::error::Error;
 use super::runtime::{AbortHandle, Runtime, TabMessage, TabMessageKind, Tabs};
 use super::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::config::ClientConfig;
+use crate::id_map::IdMap;
 use crate::request::{ClientEvent, ClientStats};
 
 mod gate;
@@ -42,7 +42,7 @@ pub(crate) struct Inner {
 struct State {
     coordinator: Coordinator,
     next_id: RequestId,
-    pending: HashMap<RequestId, Pending>,
+    pending: IdMap<Pending>,
     /// The running refresh's id and cancel signal.
     refresh: Option<(u64, AbortHandle)>,
     /// The armed timer: (deadline, generation). A timer whose generation is stale does nothing.
@@ -88,7 +88,7 @@ impl Inner {
             state: RefCell::new(State {
                 coordinator: Coordinator::new(limits, now),
                 next_id: 0,
-                pending: HashMap::new(),
+                pending: IdMap::default(),
                 refresh: None,
                 timer: None,
                 timer_generation: 0,
@@ -220,12 +220,12 @@ impl Inner {
         let signal = AbortHandle::new();
         let Some((request, timeout_ms)) = ({
             let mut st = self.state.borrow_mut();
-            let replay = st.pending.get(&id).is_some_and(|p| p.sends > 0);
+            let replay = st.pending.get(id).is_some_and(|p| p.sends > 0);
             st.stats.sent += 1;
             if replay {
                 st.stats.replays += 1;
             }
-            st.pending.get_mut(&id).map(|p| {
+            st.pending.get_mut(id).map(|p| {
                 p.sends += 1;
                 p.transmission = Some(signal.clone());
                 (p.request.clone(), p.timeout_ms)
@@ -284,7 +284,7 @@ impl Inner {
         let auth = matches!(&outcome, Ok(r) if self.config.refresh_on_status.contains(&r.status));
         let actions = {
             let mut st = self.state.borrow_mut();
-            let Some(pending) = st.pending.get_mut(&id) else {
+            let Some(pending) = st.pending.get_mut(id) else {
                 return; // settled meanwhile (aborted)
             };
             pending.outcome = Some(outcome);
@@ -307,7 +307,7 @@ impl Inner {
                 Settlement::Fail(Failure::Aborted) => st.stats.aborted += 1,
                 _ => {}
             }
-            st.pending.remove(&id)
+            st.pending.remove(id)
         }) else {
             return;
         };

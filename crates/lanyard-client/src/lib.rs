@@ -51,6 +51,7 @@ mod cross_tab;
 mod driver;
 pub mod error;
 mod expiry;
+mod id_map;
 mod request;
 mod runtime;
 pub mod transport;
