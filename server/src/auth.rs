@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::db::{self, Issued, SessionInfo, SessionSummary, User};
 use crate::error::{ApiError, ApiJson};
 use crate::hooks::Fault;
-use crate::password;
 use crate::session::{cookie_value, Session, ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE};
 use crate::AppState;
 
@@ -130,7 +129,7 @@ pub async fn login(
         Some((user, phc)) => (Some(user), phc),
         None => (None, state.dummy_hash.clone()),
     };
-    let verified = password::verify_blocking(body.password, phc).await?;
+    let verified = state.password_checks.verify(body.password, phc).await?;
     let Some(user) = user.filter(|_| verified) else {
         return Err(ApiError::InvalidCredentials);
     };

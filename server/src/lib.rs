@@ -65,6 +65,8 @@ pub struct Inner {
     pub csp: HeaderValue,
     /// Verified against for unknown usernames, so they take as long as wrong passwords.
     pub dummy_hash: String,
+    /// At most one password check per core at once.
+    pub password_checks: password::Checks,
 }
 
 /// Shared state; cheap to clone.
@@ -130,6 +132,7 @@ impl AppState {
             dist: config.dist.clone(),
             csp,
             dummy_hash: password::hash("not a real password")?,
+            password_checks: password::Checks::per_core(),
         })))
     }
 }

@@ -335,3 +335,44 @@ async fn file_database_persists_users_and_sessions_across_restarts() {
     second.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A login flood never runs more password checks at once than the machine has cores (each holds ~19 MiB of
+/// memory for tens of milliseconds; unbounded, 128 parallel logins grew the process to 2.8 GB), and every login
+/// is still answered: 401, or 503 `busy` with `Retry-After` if it could not get a check in time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_login_flood_runs_at_most_one_password_check_per_core() {
+    let server = Server::start(&[]).await;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let flood = (0..32).map(|_| {
+        let mut client = server.client();
+        tokio::spawn(async move {
+            client
+                .post(
+                    "/api/auth/login",
+                    Some(json!({ "username": "admin", "password": "wrong" })),
+                )
+                .await
+        })
+    });
+    let mut tasks = Vec::new();
+    for task in flood {
+        tasks.push(task);
+    }
+    for task in tasks {
+        let answer = task.await.expect("login task");
+        match answer.status.as_u16() {
+            401 => answer.assert_error(401, "invalid_credentials"),
+            503 => {
+                answer.assert_error(503, "busy");
+                assert_eq!(answer.header("retry-after"), "1");
+            }
+            other => panic!("unexpected {other}: {}", answer.body),
+        }
+    }
+    let peak = server.running.state.password_checks.peak();
+    assert!(
+        (1..=cores).contains(&peak),
+        "{peak} password checks ran at once on {cores} cores"
+    );
+    server.stop().await;
+}
