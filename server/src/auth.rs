@@ -112,7 +112,7 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let mut fields = BTreeMap::new();
-    if body.username.trim().is_empty() {
+    if crate::text::is_blank(&body.username) {
         fields.insert("username", "Username is required.".to_owned());
     }
     if body.password.is_empty() {

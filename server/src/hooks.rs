@@ -134,7 +134,7 @@ impl Hooks {
     fn latency_for(&self, route: &str) -> Duration {
         let injected = *lock(&self.injected_latency);
         let ms = match injected {
-            Some(l) if route == REFRESH_ROUTE => l.ms + l.refresh_ms,
+            Some(l) if route == REFRESH_ROUTE => l.ms.saturating_add(l.refresh_ms),
             Some(l) => l.ms,
             None => self.base_latency_ms,
         };
@@ -254,15 +254,26 @@ struct LatencyBody {
     refresh_ms: u64,
 }
 
+/// The longest latency a test may inject: anything longer is a mistake (and would overflow when added up).
+const MAX_INJECTED_MS: u64 = 600_000;
+
 async fn set_latency(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LatencyBody>,
-) -> StatusCode {
+) -> Result<StatusCode, ApiError> {
+    for (field, ms) in [("ms", body.ms), ("refresh_ms", body.refresh_ms)] {
+        if ms > MAX_INJECTED_MS {
+            return Err(ApiError::field(
+                field,
+                format!("At most {MAX_INJECTED_MS} milliseconds."),
+            ));
+        }
+    }
     *lock(&state.hooks.injected_latency) = Some(Latency {
         ms: body.ms,
         refresh_ms: body.refresh_ms,
     });
-    StatusCode::NO_CONTENT
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The hook routes, relative to `/api`. No CSRF: they are merged after the CSRF route layer.

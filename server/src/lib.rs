@@ -15,6 +15,7 @@ pub mod security;
 pub mod serve;
 pub mod session;
 pub mod static_files;
+pub mod text;
 
 use std::net::SocketAddr;
 use std::ops::Deref;

@@ -49,7 +49,7 @@ impl NoteInput {
     fn validate(&self) -> Result<(), ApiError> {
         let mut fields = BTreeMap::new();
         let title_len = self.title.chars().count();
-        if self.title.trim().is_empty() {
+        if crate::text::is_blank(&self.title) {
             fields.insert("title", "Title is required.".to_owned());
         } else if title_len > TITLE_MAX {
             fields.insert(

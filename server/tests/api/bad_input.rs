@@ -29,11 +29,23 @@ async fn malformed_json_is_400_bad_json() {
             .body(body);
         c.send(req).await.assert_error(400, "bad_json");
     }
-    let req = c
-        .request(Method::POST, "/api/auth/login")
-        .header(CONTENT_TYPE, "application/json")
-        .body("{");
-    c.send(req).await.assert_error(400, "bad_json");
+    // Arrays are not objects: `[]` used to be a 422 and `["user", "user-pass"]` a positional login.
+    for body in ["{", "[]", "[\"user\", \"user-pass\"]", "\"user\"", "7"] {
+        let req = c
+            .request(Method::POST, "/api/auth/login")
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        let resp = c.send(req).await;
+        resp.assert_error(400, "bad_json");
+        assert!(resp.set_cookies.is_empty(), "{body}: no session");
+    }
+    for body in ["[]", " [\"a\", \"b\"]"] {
+        let req = c
+            .request(Method::POST, "/api/notes")
+            .header(CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(body);
+        c.send(req).await.assert_error(400, "bad_json");
+    }
 }
 
 #[tokio::test]

@@ -258,6 +258,33 @@ async fn latency_hook_delays_api_calls_and_refresh_more() {
     );
 }
 
+/// Latencies that would overflow when added (or just wait for ever) are refused with a field message, and the
+/// server keeps answering: `{"ms": u64::MAX, "refresh_ms": 1}` used to make the next refresh panic.
+#[tokio::test]
+async fn an_absurd_latency_is_refused_and_nothing_overflows() {
+    let server = Server::start(&["--test-hooks"]).await;
+    let mut c = server.client();
+    c.login("user", "user-pass").await;
+    for (body, field) in [
+        (json!({"ms": u64::MAX, "refresh_ms": 1}), "ms"),
+        (json!({"ms": 1, "refresh_ms": 600_001}), "refresh_ms"),
+    ] {
+        let set = c.post("/api/_test/latency", Some(body)).await;
+        set.assert_error(422, "validation");
+        assert!(
+            set.body["error"]["fields"][field].is_string(),
+            "{}",
+            set.body
+        );
+    }
+    let t = Instant::now();
+    assert_eq!(c.refresh().await.status, StatusCode::OK);
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "nothing was injected"
+    );
+}
+
 #[tokio::test]
 async fn latency_flag_applies_without_hooks() {
     let server = Server::start(&["--latency-ms", "120"]).await;

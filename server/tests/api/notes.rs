@@ -116,6 +116,14 @@ async fn note_validation_is_422_with_per_field_messages() {
         .await;
     resp.assert_error(422, "validation");
     assert_eq!(resp.body["error"]["fields"]["title"], "Title is required.");
+    // Invisible characters are blank too: a zero-width space, a byte-order mark, a word joiner.
+    for invisible in ["\u{200B}", "\u{FEFF}", " \u{2060}\u{200D} "] {
+        let resp = c
+            .post("/api/notes", Some(json!({ "title": invisible })))
+            .await;
+        resp.assert_error(422, "validation");
+        assert_eq!(resp.body["error"]["fields"]["title"], "Title is required.");
+    }
     assert_eq!(
         c.get("/api/notes").await.body.as_array().map(Vec::len),
         Some(1)
