@@ -7,12 +7,14 @@ use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
+
+use crate::error::ApiError;
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
@@ -136,6 +138,18 @@ async fn cache_policy(req: Request, next: Next) -> Response {
     response
 }
 
+/// The longest path segment a filesystem takes (NAME_MAX); a longer one made the file service answer an
+/// empty 500 (ENAMETOOLONG). No route of the app is anywhere near it.
+const MAX_SEGMENT: usize = 255;
+
+/// A path no file and no route of the app can have: 404 in the contract's shape, before the file service.
+async fn refuse_unservable(req: Request, next: Next) -> Response {
+    if req.uri().path().split('/').any(|s| s.len() > MAX_SEGMENT) {
+        return ApiError::NotFound.into_response();
+    }
+    next.run(req).await
+}
+
 /// Files from `dir` (preferring `.br`/`.gz` siblings the client accepts); any other path gets
 /// index.html so client-side routes survive a reload.
 pub fn router(dir: &Path) -> Router {
@@ -149,6 +163,7 @@ pub fn router(dir: &Path) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_policy))
+        .layer(middleware::from_fn(refuse_unservable))
 }
 
 #[cfg(test)]

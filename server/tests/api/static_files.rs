@@ -140,6 +140,27 @@ async fn serves_dist_with_spa_fallback_cache_policy_and_csp_hashes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A path segment longer than a filesystem allows used to be an empty 500; now it is the contract's 404, with
+/// the security headers. Long but legal segments still reach the SPA.
+#[tokio::test]
+async fn overlong_path_segments_are_a_json_404() {
+    let dir = dist("long");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let server = Server::start(&["--dist", &dir_arg]).await;
+    for path in [
+        format!("/{}", "a".repeat(256)),
+        format!("/notes/{}", "b".repeat(4_000)),
+        format!("/{}.js", "%61".repeat(100)),
+    ] {
+        let resp = get(&server, &path, None).await;
+        resp.assert_error(404, "not_found");
+        assert!(!resp.header("x-content-type-options").is_empty(), "{path}");
+    }
+    let legal = get(&server, &format!("/{}", "a".repeat(255)), None).await;
+    assert_eq!(legal.status, StatusCode::OK, "the SPA fallback");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn dist_without_index_html_fails_to_start() {
     let dir = dist("noindex");
