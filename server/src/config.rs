@@ -42,6 +42,12 @@ pub struct Config {
     #[arg(long, env = "LANYARD_TEST_HOOKS", value_parser = BoolishValueParser::new())]
     pub test_hooks: bool,
 
+    /// How long a request body may take to arrive, in seconds; a slower one is answered 408 and its
+    /// connection closed (slow headers are cut by the HTTP layer after 30 s).
+    #[arg(long, env = "LANYARD_BODY_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub body_timeout_secs: u32,
+
     /// Artificial latency added to every API call, in milliseconds.
     #[arg(long, env = "LANYARD_LATENCY_MS", default_value_t = 0)]
     pub latency_ms: u64,

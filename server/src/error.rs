@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::{CONNECTION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
+
+use crate::AppState;
 use serde_json::json;
 
 /// Every failure an API call can end in. The `Display` text is the message sent to the client.
@@ -39,6 +41,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("The request body is larger than 64 KiB.")]
     PayloadTooLarge,
+    #[error("The request body took too long to arrive.")]
+    RequestTimeout,
     #[error("The service is temporarily unavailable.")]
     Unavailable,
     /// Too much work at once (password checks): come back after `retry_after_secs`.
@@ -62,6 +66,7 @@ impl ApiError {
             Self::BadJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -81,6 +86,7 @@ impl ApiError {
             Self::BadJson(_) => "bad_json",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::RequestTimeout => "request_timeout",
             Self::Unavailable => "unavailable",
             Self::Busy { .. } => "busy",
             Self::Internal(_) => "internal",
@@ -115,10 +121,19 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
-        if let Self::Busy { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        match self {
+            Self::Busy { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            // The rest of the body may still come: the connection can't be reused.
+            Self::RequestTimeout => {
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            _ => {}
         }
         response
     }
@@ -144,24 +159,28 @@ impl From<JsonRejection> for ApiError {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<AppState> for ApiJson<T>
 where
     T: DeserializeOwned,
-    S: Send + Sync,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         if !is_json(req.headers()) {
             return Err(Self::Rejection::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadJson(format!("Could not read the body: {}", e.body_text()))
-            }
-        })?;
+        // A body that never finishes would hold its connection for ever.
+        let reading = tokio::time::timeout(state.body_timeout, Bytes::from_request(req, state));
+        let bytes = reading
+            .await
+            .map_err(|_| ApiError::RequestTimeout)?
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadJson(format!("Could not read the body: {}", e.body_text()))
+                }
+            })?;
         // serde reads a struct from an array positionally (`["user", "pw"]` as a login): only objects count.
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(ApiError::BadJson("The body must be a JSON object.".into()));

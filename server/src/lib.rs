@@ -68,6 +68,8 @@ pub struct Inner {
     pub dummy_hash: String,
     /// At most one password check per core at once.
     pub password_checks: password::Checks,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 /// Shared state; cheap to clone.
@@ -134,6 +136,7 @@ impl AppState {
             csp,
             dummy_hash: password::hash("not a real password")?,
             password_checks: password::Checks::per_core(),
+            body_timeout: std::time::Duration::from_secs(u64::from(config.body_timeout_secs)),
         })))
     }
 }
