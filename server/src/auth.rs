@@ -1,18 +1,20 @@
 //! Login, refresh (rotation with reuse detection), logout, and who-am-I.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, Issued, SessionInfo, SessionSummary, User};
 use crate::error::{ApiError, ApiJson};
 use crate::hooks::Fault;
+use crate::serve::ClientAddr;
 use crate::session::{cookie_value, Session, ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE};
 use crate::AppState;
 
@@ -109,8 +111,10 @@ fn session_response(
 
 pub async fn login(
     State(state): State<AppState>,
+    client: Option<Extension<ClientAddr>>,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
+    let address = client.map(|Extension(ClientAddr(ip))| ip);
     let mut fields = BTreeMap::new();
     if crate::text::is_blank(&body.username) {
         fields.insert("username", "Username is required.".to_owned());
@@ -120,6 +124,14 @@ pub async fn login(
     }
     if !fields.is_empty() {
         return Err(ApiError::Validation(fields));
+    }
+    // Locked out: answered before any password check, so a flood costs no CPU.
+    if let Err(retry_after_secs) =
+        state
+            .login_throttle
+            .check(&body.username, address, Instant::now())
+    {
+        return Err(ApiError::TooManyAttempts { retry_after_secs });
     }
     let found = state
         .db
@@ -131,8 +143,12 @@ pub async fn login(
     };
     let verified = state.password_checks.verify(body.password, phc).await?;
     let Some(user) = user.filter(|_| verified) else {
+        state
+            .login_throttle
+            .failed(&body.username, address, Instant::now());
         return Err(ApiError::InvalidCredentials);
     };
+    state.login_throttle.succeeded(&body.username, address);
     let now = db::now_ms();
     let issued = state
         .db

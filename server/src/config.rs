@@ -42,6 +42,16 @@ pub struct Config {
     #[arg(long, env = "LANYARD_TEST_HOOKS", value_parser = BoolishValueParser::new())]
     pub test_hooks: bool,
 
+    /// Failed logins per account before lock-outs start (then 1 s, 2 s, 4 s … up to 5 min per failure).
+    #[arg(long, env = "LANYARD_LOGIN_FREE_FAILURES", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_free_failures: u32,
+
+    /// Failed logins per client address, over all accounts, before lock-outs start.
+    #[arg(long, env = "LANYARD_LOGIN_FREE_FAILURES_PER_ADDRESS", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_free_failures_per_address: u32,
+
     /// How long a request body may take to arrive, in seconds; a slower one is answered 408 and its
     /// connection closed (slow headers are cut by the HTTP layer after 30 s).
     #[arg(long, env = "LANYARD_BODY_TIMEOUT_SECS", default_value_t = 30,

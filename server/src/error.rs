@@ -45,6 +45,9 @@ pub enum ApiError {
     RequestTimeout,
     #[error("The service is temporarily unavailable.")]
     Unavailable,
+    /// Too many failed logins for this account or address: locked out for `retry_after_secs`.
+    #[error("Too many sign-in attempts. Please try again in {retry_after_secs} s.")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// Too much work at once (password checks): come back after `retry_after_secs`.
     #[error("The server is busy. Please try again in a moment.")]
     Busy { retry_after_secs: u64 },
@@ -68,6 +71,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -89,6 +93,7 @@ impl ApiError {
             Self::RequestTimeout => "request_timeout",
             Self::Unavailable => "unavailable",
             Self::Busy { .. } => "busy",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Internal(_) => "internal",
         }
     }
@@ -122,7 +127,7 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
         match self {
-            Self::Busy { retry_after_secs } => {
+            Self::Busy { retry_after_secs } | Self::TooManyAttempts { retry_after_secs } => {
                 response
                     .headers_mut()
                     .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));

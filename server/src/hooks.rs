@@ -205,6 +205,7 @@ async fn reset(State(state): State<AppState>) -> StatusCode {
     *lock(&state.hooks.stats) = Stats::default();
     *lock(&state.hooks.injected_latency) = None;
     state.hooks.set_faults(None);
+    state.login_throttle.reset();
     StatusCode::NO_CONTENT
 }
 

@@ -16,6 +16,7 @@ pub mod serve;
 pub mod session;
 pub mod static_files;
 pub mod text;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::ops::Deref;
@@ -70,6 +71,8 @@ pub struct Inner {
     pub password_checks: password::Checks,
     /// How long a request body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// Failed logins per account and per address.
+    pub login_throttle: throttle::LoginThrottle,
 }
 
 /// Shared state; cheap to clone.
@@ -137,6 +140,10 @@ impl AppState {
             dummy_hash: password::hash("not a real password")?,
             password_checks: password::Checks::per_core(),
             body_timeout: std::time::Duration::from_secs(u64::from(config.body_timeout_secs)),
+            login_throttle: throttle::LoginThrottle::new(throttle::Policy {
+                per_account: config.login_free_failures,
+                per_address: config.login_free_failures_per_address,
+            }),
         })))
     }
 }

@@ -21,6 +21,10 @@ use tower::ServiceExt;
 
 use crate::AppState;
 
+/// Request extension: the address of the client at the other end of the connection.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// Response extension: close the connection instead of sending this response.
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
@@ -94,10 +98,14 @@ async fn connection(
     mut stop: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
+    let peer = stream.peer_addr().ok().map(|a| ClientAddr(a.ip()));
     let mut close_idle = state.hooks.subscribe_close_idle();
-    let service = service_fn(move |req: Request<Incoming>| {
+    let service = service_fn(move |mut req: Request<Incoming>| {
         let app = app.clone();
         let state = state.clone();
+        if let Some(peer) = peer {
+            req.extensions_mut().insert(peer);
+        }
         async move {
             let Ok(mut response) = app.oneshot(req.map(Body::new)).await;
             if response.extensions().get::<DropConnection>().is_some() {

@@ -343,13 +343,14 @@ async fn file_database_persists_users_and_sessions_across_restarts() {
 async fn a_login_flood_runs_at_most_one_password_check_per_core() {
     let server = Server::start(&[]).await;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    let flood = (0..32).map(|_| {
+    // Distinct (unknown) accounts: one account would be locked out after a few failures.
+    let flood = (0..32).map(|i| {
         let mut client = server.client();
         tokio::spawn(async move {
             client
                 .post(
                     "/api/auth/login",
-                    Some(json!({ "username": "admin", "password": "wrong" })),
+                    Some(json!({ "username": format!("nobody-{i}"), "password": "wrong" })),
                 )
                 .await
         })
@@ -374,5 +375,64 @@ async fn a_login_flood_runs_at_most_one_password_check_per_core() {
         (1..=cores).contains(&peak),
         "{peak} password checks ran at once on {cores} cores"
     );
+    server.stop().await;
+}
+
+async fn try_login(c: &mut Client, username: &str, password: &str) -> crate::common::Resp {
+    c.post(
+        "/api/auth/login",
+        Some(json!({ "username": username, "password": password })),
+    )
+    .await
+}
+
+/// After the free failures each further one locks the account out for twice as long: 429
+/// `too_many_attempts` with `Retry-After`, even for the right password; when it passes, the right password
+/// works and clears the count.
+#[tokio::test]
+async fn repeated_failures_lock_the_account_out_then_a_success_clears_it() {
+    let server = Server::start(&["--login-free-failures", "2"]).await;
+    let mut c = server.client();
+    for _ in 0..3 {
+        try_login(&mut c, "admin", "wrong")
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    let locked = try_login(&mut c, "Admin", "admin-pass").await;
+    locked.assert_error(429, "too_many_attempts");
+    assert_eq!(locked.header("retry-after"), "1");
+    assert!(locked.set_cookies.is_empty(), "no session while locked out");
+    // Another account from the same address is not affected.
+    let other = try_login(&mut c, "user", "user-pass").await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.body);
+
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let ok = try_login(&mut c, "admin", "admin-pass").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // The success cleared the count: the free failures are free again.
+    try_login(&mut c, "admin", "wrong")
+        .await
+        .assert_error(401, "invalid_credentials");
+    server.stop().await;
+}
+
+/// One address trying many accounts is locked out too (password spraying), and the test hooks' reset
+/// forgets every lock-out.
+#[tokio::test]
+async fn an_address_spraying_accounts_is_locked_out_until_reset() {
+    let server = Server::start(&["--test-hooks", "--login-free-failures-per-address", "3"]).await;
+    let mut c = server.client();
+    for i in 0..4 {
+        try_login(&mut c, &format!("guess-{i}"), "wrong")
+            .await
+            .assert_error(401, "invalid_credentials");
+    }
+    let locked = try_login(&mut c, "user", "user-pass").await;
+    locked.assert_error(429, "too_many_attempts");
+    assert!(!locked.header("retry-after").is_empty());
+    let reset = c.post("/api/_test/reset", None).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
+    let ok = try_login(&mut c, "user", "user-pass").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     server.stop().await;
 }
