@@ -69,11 +69,13 @@ mod tests {
         let err = Error::Http {
             status: 401,
             body: ErrorBody::parse(br#"{"error":{"code":"invalid_credentials","message":"Wrong username or password."}}"#),
+            retry_after_secs: None,
         };
         assert_eq!(user_message(&err), "Wrong username or password.");
         let bare = Error::Http {
             status: 503,
             body: ErrorBody::parse(b"<html>"),
+            retry_after_secs: None,
         };
         assert_eq!(
             user_message(&bare),

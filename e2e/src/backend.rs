@@ -26,6 +26,8 @@ pub struct BackendOptions {
     pub access_ttl_secs: u32,
     /// `--latency-ms`, added to every API call.
     pub latency_ms: u64,
+    /// `--login-free-failures`: failed logins per account before lock-outs start (the backend's default).
+    pub login_free_failures: Option<u32>,
 }
 
 impl Default for BackendOptions {
@@ -33,6 +35,7 @@ impl Default for BackendOptions {
         Self {
             access_ttl_secs: 3600,
             latency_ms: 0,
+            login_free_failures: None,
         }
     }
 }
@@ -109,6 +112,12 @@ impl Backend {
             ]
             .map(Into::into),
         )
+        .chain(options.login_free_failures.into_iter().flat_map(|n| {
+            [
+                std::ffi::OsString::from("--login-free-failures"),
+                n.to_string().into(),
+            ]
+        }))
         .collect();
         let mut process = Guarded::spawn(
             server_bin.as_os_str(),

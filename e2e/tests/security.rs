@@ -218,3 +218,78 @@ async fn wrong_password_is_refused_with_a_message() {
     )
     .await;
 }
+
+/// Too many wrong passwords: the backend locks the account out (429 + `Retry-After`); the form says how long
+/// in plain words, keeps the button off meanwhile, and turns it back on when the wait is over — then the right
+/// password works.
+#[tokio::test]
+async fn too_many_attempts_show_the_wait_and_the_button_comes_back() {
+    let mut options = Options::default().expect_console(&["status of 429"]);
+    options.backend.login_free_failures = Some(1);
+    run(
+        "too_many_attempts_show_the_wait_and_the_button_comes_back",
+        options,
+        |ctx| async move {
+            let b = &ctx.browser;
+            b.open("/login").await;
+            b.fill("Username", "user").await;
+            b.fill("Password", "not-the-password").await;
+            // Wrong passwords until one lands inside a lock-out (the first is free; later ones lock for
+            // 1, 2, 4 s, so a slow machine still gets there).
+            let mut message = String::new();
+            for _ in 0..6 {
+                b.button("Sign in")
+                    .await
+                    .click()
+                    .await
+                    .expect("click Sign in");
+                message = settled_login_message(b).await;
+                if message.starts_with("Too many attempts") {
+                    break;
+                }
+                assert_eq!(message, "Wrong username or password.");
+            }
+            let secs: u64 = message
+                .trim_start_matches("Too many attempts — try again in ")
+                .trim_end_matches(" s.")
+                .parse()
+                .unwrap_or_else(|_| panic!("the wait in plain words: {message:?}"));
+            assert!(submit_disabled(b).await, "off while locked out");
+            tokio::time::sleep(std::time::Duration::from_millis(secs * 1_000 + 500)).await;
+            assert!(!submit_disabled(b).await, "back on after the wait");
+            b.fill("Password", "user-pass").await;
+            b.click_button("Sign in").await;
+            b.wait_testid("dashboard").await;
+        },
+    )
+    .await;
+}
+
+/// The login form's message once a submission has been answered (the button no longer busy).
+async fn settled_login_message(b: &Browser) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let state = b
+            .js(
+                "const e = document.querySelector('[data-testid=login-error]'); \
+                 const s = document.querySelector('button[type=submit]'); \
+                 return [e.hidden ? '' : e.textContent, s.getAttribute('aria-busy') === 'true'];",
+            )
+            .await;
+        let text = state[0].as_str().unwrap_or_default().to_owned();
+        if state[1] == serde_json::Value::Bool(false) && !text.is_empty() {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sign-in was never answered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn submit_disabled(b: &Browser) -> bool {
+    b.js("return document.querySelector('button[type=submit]').disabled")
+        .await
+        == serde_json::Value::Bool(true)
+}

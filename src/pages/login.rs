@@ -16,6 +16,8 @@ pub fn Login() -> Html {
     let password = use_state(String::new);
     let pending = use_state(|| false);
     let error = use_state(|| Option::<String>::None);
+    // Seconds the server asked us to wait after too many attempts; the button stays off until they pass.
+    let locked_for = use_state(|| 0_u64);
     let username_ref = use_node_ref();
     let error_ref = use_node_ref();
 
@@ -41,6 +43,17 @@ pub fn Login() -> Html {
         });
     }
 
+    {
+        let locked_for = locked_for.clone();
+        use_effect_with(*locked_for, move |&secs| {
+            let unlock = (secs > 0).then(|| {
+                let millis = u32::try_from(secs.saturating_mul(1_000)).unwrap_or(u32::MAX);
+                gloo_timers::callback::Timeout::new(millis, move || locked_for.set(0))
+            });
+            move || drop(unlock)
+        });
+    }
+
     let on_username = {
         let username = username.clone();
         Callback::from(move |e: InputEvent| {
@@ -55,15 +68,16 @@ pub fn Login() -> Html {
     };
     let onsubmit = {
         let session = session.clone();
-        let (username, password, pending, error) = (
+        let (username, password, pending, error, locked_for) = (
             username.clone(),
             password.clone(),
             pending.clone(),
             error.clone(),
+            locked_for.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *pending {
+            if *pending || *locked_for > 0 {
                 return;
             }
             let Some(session) = session.clone() else {
@@ -76,7 +90,7 @@ pub fn Login() -> Html {
             pending.set(true);
             error.set(None);
             let (user, pass) = (username.trim().to_string(), (*password).clone());
-            let (pending, error) = (pending.clone(), error.clone());
+            let (pending, error, locked_for) = (pending.clone(), error.clone(), locked_for.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let credentials = Credentials {
                     username: &user,
@@ -85,7 +99,13 @@ pub fn Login() -> Html {
                 let result = session.login(&credentials).await;
                 pending.set(false);
                 if let Err(err) = result {
-                    error.set(Some(login_error_message(&err)));
+                    if let Some(wait) = err.retry_after().filter(|_| err.status() == Some(429)) {
+                        let secs = wait.as_secs().max(1);
+                        locked_for.set(secs);
+                        error.set(Some(format!("Too many attempts — try again in {secs} s.")));
+                    } else {
+                        error.set(Some(login_error_message(&err)));
+                    }
                 }
             });
         })
@@ -129,7 +149,7 @@ pub fn Login() -> Html {
                     data-testid="login-error" hidden={error.is_none()}>
                     { (*error).clone().unwrap_or_default() }
                 </p>
-                <button class="button button-primary" type="submit" disabled={*pending}
+                <button class="button button-primary" type="submit" disabled={*pending || *locked_for > 0}
                     aria-busy={pending.then_some("true")}>
                     { if *pending { "Signing in…" } else { "Sign in" } }
                 </button>

@@ -49,6 +49,8 @@ pub enum Error {
         status: u16,
         /// What could be read of the answer's body.
         body: ErrorBody,
+        /// The `Retry-After` header in seconds, when the server sent one (429, 503).
+        retry_after_secs: Option<u64>,
     },
     /// A success answer whose body was not what the caller asked for.
     #[error("the answer of {endpoint} could not be read: {message}")]
@@ -133,6 +135,17 @@ impl Error {
         }
     }
 
+    /// How long the server asked the caller to wait before trying again (`Retry-After`), when it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Http {
+                retry_after_secs: Some(secs),
+                ..
+            } => Some(std::time::Duration::from_secs(*secs)),
+            _ => None,
+        }
+    }
+
     /// The server's error body, when it answered with an error status.
     pub fn body(&self) -> Option<&ErrorBody> {
         match self {
@@ -172,7 +185,20 @@ mod tests {
         Error::Http {
             status,
             body: ErrorBody::parse(body.as_bytes()),
+            retry_after_secs: None,
         }
+    }
+
+    #[test]
+    fn retry_after_comes_from_the_header() {
+        let busy = Error::Http {
+            status: 429,
+            body: ErrorBody::default(),
+            retry_after_secs: Some(30),
+        };
+        assert_eq!(busy.retry_after(), Some(std::time::Duration::from_secs(30)));
+        assert_eq!(http(429, "").retry_after(), None);
+        assert_eq!(Error::Timeout.retry_after(), None);
     }
 
     #[test]

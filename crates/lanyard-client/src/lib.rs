@@ -327,6 +327,7 @@ fn decode<T: DeserializeOwned>(endpoint: &str, response: HttpResponse) -> Result
         return Err(Error::Http {
             status: response.status,
             body: ErrorBody::parse(&response.body),
+            retry_after_secs: response.retry_after_secs,
         });
     }
     let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {

@@ -58,13 +58,40 @@ pub struct HttpResponse {
     pub status: u16,
     /// The body's bytes.
     pub body: Vec<u8>,
+    /// The `Retry-After` header, in seconds from now, when the server sent one (429, 503).
+    pub retry_after_secs: Option<u64>,
 }
 
 impl HttpResponse {
     /// An answer with `status` and `body`.
     pub fn new(status: u16, body: Vec<u8>) -> Self {
-        HttpResponse { status, body }
+        HttpResponse {
+            status,
+            body,
+            retry_after_secs: None,
+        }
     }
+
+    /// With a `Retry-After` of `secs` seconds.
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+}
+
+/// A `Retry-After` value in seconds from `now_ms`: delta-seconds (`"30"`) or an HTTP date parsed by `parse_date`
+/// (Unix ms); a date in the past is 0.
+pub fn retry_after_secs(
+    value: &str,
+    now_ms: u64,
+    parse_date: impl FnOnce(&str) -> Option<u64>,
+) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = parse_date(value)?;
+    Some(at.saturating_sub(now_ms).div_ceil(1000))
 }
 
 /// Why a request got no answer.
@@ -85,4 +112,27 @@ pub trait Transport {
         request: &HttpRequest,
         signal: &AbortHandle,
     ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after_secs;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let never = |_: &str| None;
+        assert_eq!(retry_after_secs("30", 0, never), Some(30));
+        assert_eq!(retry_after_secs(" 0 ", 0, never), Some(0));
+        assert_eq!(retry_after_secs("soon", 0, never), None);
+        assert_eq!(retry_after_secs("-5", 0, never), None);
+        let date = |_: &str| Some(10_500);
+        assert_eq!(
+            retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT", 1_000, date),
+            Some(10)
+        );
+        assert_eq!(
+            retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT", 20_000, date),
+            Some(0)
+        );
+    }
 }

@@ -9,7 +9,7 @@ use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, HtmlDocument, RequestCredentials};
 
-use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use super::{retry_after_secs, HttpRequest, HttpResponse, Transport, TransportError};
 use crate::config::ClientConfig;
 use crate::runtime::{cookie_value, AbortHandle, Method};
 
@@ -89,7 +89,17 @@ impl Transport for FetchTransport {
             let response = built.send().await.map_err(failed)?;
             let status = response.status();
             let body = response.binary().await.map_err(failed)?;
-            Ok(HttpResponse { status, body })
+            let retry_after_secs = response.headers().get("retry-after").and_then(|value| {
+                retry_after_secs(&value, js_sys::Date::now() as u64, |date| {
+                    let ms = js_sys::Date::parse(date);
+                    (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+                })
+            });
+            Ok(HttpResponse {
+                status,
+                body,
+                retry_after_secs,
+            })
         }
         .boxed_local()
     }

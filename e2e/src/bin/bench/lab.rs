@@ -197,6 +197,7 @@ async fn run_one(
     let options = BackendOptions {
         access_ttl_secs: if proactive { PROACTIVE_TTL_SECS } else { 3600 },
         latency_ms: LATENCY_MS,
+        ..BackendOptions::default()
     };
     let dist = if proactive {
         &env.proactive_dist
@@ -369,10 +370,7 @@ impl Overhead {
 
 pub async fn overhead(env: &Env) -> Result<Overhead, String> {
     let (n, rounds) = if env.quick { (50, 2) } else { (200, 8) };
-    let options = BackendOptions {
-        access_ttl_secs: 3600,
-        latency_ms: 0,
-    };
+    let options = BackendOptions::default();
     let session = Session::start(env, "overhead", &options, &env.dist).await?;
     session
         .open_lab(&format!("n={n}&path=/api/notes&mode=serial&via=client"))

@@ -77,7 +77,7 @@ fn response(status: u16, body: serde_json::Value) -> HttpResponse {
     } else {
         body.to_string().into_bytes()
     };
-    HttpResponse { status, body }
+    HttpResponse::new(status, body)
 }
 
 fn err(status: u16, code: &str) -> HttpResponse {
