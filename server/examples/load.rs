@@ -224,6 +224,7 @@ async fn run(
 struct Flood {
     logins: usize,
     unauthorized: usize,
+    throttled: usize,
     busy: usize,
     other: usize,
     ms: u128,
@@ -253,6 +254,7 @@ async fn login_flood(client: &Client, base: &str) -> Flood {
     let mut flood = Flood {
         logins: FLOOD,
         unauthorized: 0,
+        throttled: 0,
         busy: 0,
         other: 0,
         ms: 0,
@@ -262,6 +264,7 @@ async fn login_flood(client: &Client, base: &str) -> Flood {
     for task in tasks {
         match task.await.unwrap_or(0) {
             401 => flood.unauthorized += 1,
+            429 => flood.throttled += 1,
             503 => flood.busy += 1,
             _ => flood.other += 1,
         }
@@ -332,10 +335,11 @@ async fn main() -> Result<(), String> {
     let flood = login_flood(&client, &base).await;
     println!();
     println!(
-        "login flood: {} wrong-password logins at once → {} × 401, {} × 503 busy, {} other, in {} ms; \
-         resident memory {} → {} MiB{}",
+        "login flood: {} wrong-password logins at once → {} × 401, {} × 429 throttled, {} × 503 busy, \
+         {} other, in {} ms; resident memory {} → {} MiB{}",
         flood.logins,
         flood.unauthorized,
+        flood.throttled,
         flood.busy,
         flood.other,
         flood.ms,

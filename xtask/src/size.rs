@@ -11,12 +11,13 @@ use crate::{compress, dev, root, target_dir, tools};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The production app's wasm + JS glue, gzip, at most (230.4 KiB when last measured; the next target is ≤ 200).
+/// The production app's wasm + JS glue, gzip, at most (231.9 KiB when last measured; the next target is ≤ 200).
 pub const APP_BUDGET_KIB: f64 = 235.0;
 /// The minimal example's wasm + JS glue less the bare Yew app's, gzip, at most: the cost of
-/// `lanyard-client` + `lanyard-yew` to an app that uses them. A ratchet at today's 45.6 KiB: the target is
-/// 20 KiB; lower it as the crates shrink, never raise it without a reason in the commit.
-pub const CRATES_BUDGET_KIB: f64 = 46.0;
+/// `lanyard-client` + `lanyard-yew` to an app that uses them. A ratchet at today's 46.4 KiB (45.6 before the
+/// client read `Retry-After`): the target is 20 KiB; lower it as the crates shrink, never raise it without a
+/// reason in the commit.
+pub const CRATES_BUDGET_KIB: f64 = 47.0;
 
 /// One file of a build (or the total of its files).
 pub struct SizeRow {
@@ -269,7 +270,7 @@ mod tests {
 
     #[test]
     fn within_budgets_passes() {
-        assert_eq!(verdict(&totals(235, 126, 80)), Ok(()));
+        assert_eq!(verdict(&totals(235, 127, 80)), Ok(()));
     }
 
     #[test]
@@ -282,8 +283,8 @@ mod tests {
 
     #[test]
     fn grown_crates_are_named_with_their_excess() {
-        let err = failure(&totals(200, 129, 80));
-        assert!(err.contains("49.0 KiB gzip over the bare Yew app"), "{err}");
+        let err = failure(&totals(200, 130, 80));
+        assert!(err.contains("50.0 KiB gzip over the bare Yew app"), "{err}");
         assert!(err.contains("3.0 KiB over the budget"), "{err}");
         assert!(!err.contains("production app"), "{err}");
     }
@@ -292,12 +293,12 @@ mod tests {
     fn a_missing_build_fails_and_the_others_are_still_judged() {
         let t = Totals {
             app: Err("trunk failed".into()),
-            example: Ok(127 * KIB),
+            example: Ok(128 * KIB),
             floor: Ok(80 * KIB),
         };
         let err = failure(&t);
         assert!(err.contains("production app could not be measured: trunk failed"));
-        assert!(err.contains("47.0 KiB gzip over"), "{err}");
+        assert!(err.contains("48.0 KiB gzip over"), "{err}");
         assert!(table(&t).contains("no build"));
     }
 }
