@@ -36,7 +36,7 @@ impl LogLevel {
 
 /// The SPA's runtime configuration: the client's fields (see `lanyard_client::ClientConfig`) and the app's
 /// own, side by side in one flat JSON object. See `docs/API.md` for what the defaults point at.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Config {
     /// Endpoints, CSRF names, timeouts and bounds: everything the client needs.
     #[serde(flatten)]
@@ -47,18 +47,59 @@ pub struct Config {
     pub lab_enabled: bool,
     /// Shows the dev backend's demo accounts on the login page.
     pub show_demo_credentials: bool,
+    /// The sign-in body's field for what the user types as their name (`username`, `email`, …); the
+    /// password always goes in `password`.
+    pub login_field: String,
 }
 
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            client: ClientConfig::default(),
+            log_level: LogLevel::default(),
+            lab_enabled: false,
+            show_demo_credentials: false,
+            login_field: DEFAULT_LOGIN_FIELD.into(),
+        }
+    }
+}
+
+const DEFAULT_LOGIN_FIELD: &str = "username";
+
 /// The app's own fields of config.json (the client's are read by the client's type).
-#[derive(Default, Deserialize)]
+#[derive(Deserialize)]
 #[serde(default)]
 struct AppFields {
     log_level: LogLevel,
     lab_enabled: bool,
     show_demo_credentials: bool,
+    login_field: String,
 }
 
-const APP_FIELDS: &[&str] = &["log_level", "lab_enabled", "show_demo_credentials"];
+impl Default for AppFields {
+    fn default() -> Self {
+        let Config {
+            log_level,
+            lab_enabled,
+            show_demo_credentials,
+            login_field,
+            ..
+        } = Config::default();
+        AppFields {
+            log_level,
+            lab_enabled,
+            show_demo_credentials,
+            login_field,
+        }
+    }
+}
+
+const APP_FIELDS: &[&str] = &[
+    "log_level",
+    "lab_enabled",
+    "show_demo_credentials",
+    "login_field",
+];
 
 /// Whether this build has the Lab page (the `lab` cargo feature); `lab_enabled` only shows it if so.
 pub const LAB_BUILT: bool = cfg!(feature = "lab");
@@ -87,11 +128,23 @@ impl Config {
         let client: ClientConfig = serde_json::from_str(text).map_err(parse)?;
         let app: AppFields = serde_json::from_str(text).map_err(parse)?;
         client.validate()?;
+        let login_field = app.login_field.trim();
+        if login_field.is_empty() || login_field == "password" {
+            return Err(lanyard_client::ConfigError::Invalid {
+                field: "login_field",
+                reason: format!(
+                    "must name the sign-in body's user field, such as \"username\" or \"email\" (got {:?})",
+                    app.login_field
+                ),
+            }
+            .into());
+        }
         Ok(Config {
             client,
             log_level: app.log_level,
             lab_enabled: app.lab_enabled,
             show_demo_credentials: app.show_demo_credentials,
+            login_field: login_field.to_owned(),
         })
     }
 }

@@ -17,7 +17,7 @@ impl Draft {
 }
 
 /// The storage key of a draft: the user's and the note's identity (`new` for a note not yet created).
-pub fn draft_key(user_id: i64, note_id: Option<i64>) -> String {
+pub fn draft_key(user_id: &str, note_id: Option<i64>) -> String {
     match note_id {
         Some(id) => format!("lanyard.draft.{user_id}.{id}"),
         None => format!("lanyard.draft.{user_id}.new"),
@@ -66,9 +66,11 @@ mod tests {
 
     #[test]
     fn keys_separate_users_and_notes() {
-        assert_ne!(draft_key(1, None), draft_key(2, None));
-        assert_ne!(draft_key(1, Some(3)), draft_key(1, None));
-        assert_eq!(draft_key(1, Some(3)), "lanyard.draft.1.3");
+        assert_ne!(draft_key("1", None), draft_key("2", None));
+        assert_ne!(draft_key("1", Some(3)), draft_key("1", None));
+        assert_eq!(draft_key("1", Some(3)), "lanyard.draft.1.3");
+        // Ids are backend text (emails, UUIDs): the user part is everything before the last dot.
+        assert_ne!(draft_key("a.1", None), draft_key("a", Some(1)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod config;
 pub mod drafts;
 pub mod messages;
 pub mod routes;
+pub mod sign_in;
 pub mod user;
 
 #[cfg(target_arch = "wasm32")]

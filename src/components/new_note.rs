@@ -8,7 +8,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct NewNoteProps {
     pub client: Client,
-    pub user_id: i64,
+    pub user_id: AttrValue,
     pub on_created: Callback<Note>,
 }
 
@@ -16,7 +16,7 @@ pub struct NewNoteProps {
 /// forgotten only once the server has the note — so an ended session or a reload loses nothing.
 #[component]
 pub fn NewNote(props: &NewNoteProps) -> Html {
-    let text = use_note_text(draft_key(props.user_id, None), Some(Draft::default()));
+    let text = use_note_text(draft_key(&props.user_id, None), Some(Draft::default()));
     let save = use_reducer(SaveState::default);
     let title_ref = use_node_ref();
 

@@ -84,3 +84,31 @@ fn config_round_trips_through_json() {
     let text = serde_json::to_string(&config).unwrap();
     assert_eq!(Config::from_json(&text).unwrap(), config);
 }
+
+#[test]
+fn login_field_defaults_to_username_and_names_another_backends_field() {
+    assert_eq!(Config::default().login_field, "username");
+    let config = Config::from_json(r#"{"login_field":"email"}"#).unwrap();
+    assert_eq!(config.login_field, "email");
+    for bad in [r#"{"login_field":""}"#, r#"{"login_field":"password"}"#] {
+        let err = Config::from_json(bad).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Invalid(e) if e.field() == Some("login_field")),
+            "{err}"
+        );
+    }
+}
+
+/// The config.json of the independent Flask-JWT-Extended backend the tests run against: every name differs.
+#[test]
+fn another_backends_config_reads() {
+    let config = Config::from_json(
+        r#"{"login_path":"/auth/login","refresh_path":"/auth/refresh","logout_path":"/auth/logout",
+            "me_path":"/api/whoami","csrf_cookie":"csrf_access_token","refresh_csrf_cookie":"csrf_refresh_token",
+            "csrf_header":"X-CSRF-TOKEN","expiry_field":null,"login_field":"email","lab_enabled":true}"#,
+    )
+    .unwrap();
+    assert_eq!(config.client.expiry_field, None);
+    assert_eq!(config.client.refresh_csrf_cookie(), "csrf_refresh_token");
+    assert_eq!(config.login_field, "email");
+}

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 #[component]
 pub fn Admin(props: &PageProps) -> Html {
-    let me = props.account.user.id;
+    let me = props.account.user.id.clone();
     let (users, reload) =
         use_fetch::<Vec<UserSummary>>(&props.account.client, api::ADMIN_USERS.to_string());
     let content = remote_view(&users, "the users", reload, |users| {
@@ -26,7 +26,7 @@ pub fn Admin(props: &PageProps) -> Html {
                         </thead>
                         <tbody>
                             { for users.iter().map(|row| html! {
-                                <tr key={row.user.id} data-testid="admin-user-row">
+                                <tr key={row.user.id.clone()} data-testid="admin-user-row">
                                     <th scope="row">
                                         { row.user.username.clone() }
                                         if row.user.id == me { <span class="badge badge-accent">{ "you" }</span> }

@@ -1,8 +1,7 @@
 use crate::app::use_config;
 use crate::app::use_session;
 use crate::messages::ended_notice;
-use crate::messages::user_message;
-use lanyard_client::Error;
+use crate::sign_in::{login_failure, name_label, name_noun, Credentials, Invalid};
 use lanyard_yew::SessionState;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -16,6 +15,8 @@ pub fn Login() -> Html {
     let password = use_state(String::new);
     let pending = use_state(|| false);
     let error = use_state(|| Option::<String>::None);
+    // Which inputs the server said are wrong (never guessed: a timeout or an unreadable answer marks none).
+    let invalid = use_state(Invalid::default);
     // Seconds the server asked us to wait after too many attempts; the button stays off until they pass.
     let locked_for = use_state(|| 0_u64);
     let username_ref = use_node_ref();
@@ -68,13 +69,15 @@ pub fn Login() -> Html {
     };
     let onsubmit = {
         let session = session.clone();
-        let (username, password, pending, error, locked_for) = (
+        let (username, password, pending, error, invalid, locked_for) = (
             username.clone(),
             password.clone(),
             pending.clone(),
             error.clone(),
+            invalid.clone(),
             locked_for.clone(),
         );
+        let login_field = config.login_field.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *pending || *locked_for > 0 {
@@ -83,17 +86,30 @@ pub fn Login() -> Html {
             let Some(session) = session.clone() else {
                 return;
             };
+            let noun = name_noun(&login_field);
             if username.trim().is_empty() || password.is_empty() {
-                error.set(Some("Enter your username and password.".into()));
+                invalid.set(Invalid {
+                    name: username.trim().is_empty(),
+                    password: password.is_empty(),
+                });
+                error.set(Some(format!("Enter your {noun} and password.")));
                 return;
             }
             pending.set(true);
             error.set(None);
-            let (user, pass) = (username.trim().to_string(), (*password).clone());
-            let (pending, error, locked_for) = (pending.clone(), error.clone(), locked_for.clone());
+            invalid.set(Invalid::default());
+            let (name, pass) = (username.trim().to_string(), (*password).clone());
+            let (pending, error, invalid, locked_for) = (
+                pending.clone(),
+                error.clone(),
+                invalid.clone(),
+                locked_for.clone(),
+            );
+            let login_field = login_field.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let credentials = Credentials {
-                    username: &user,
+                    field: &login_field,
+                    name: &name,
                     password: &pass,
                 };
                 let result = session.login(&credentials).await;
@@ -104,7 +120,9 @@ pub fn Login() -> Html {
                         locked_for.set(secs);
                         error.set(Some(format!("Too many attempts — try again in {secs} s.")));
                     } else {
-                        error.set(Some(login_error_message(&err)));
+                        let (message, marked) = login_failure(&err, &login_field);
+                        invalid.set(marked);
+                        error.set(Some(message));
                     }
                 }
             });
@@ -134,16 +152,16 @@ pub fn Login() -> Html {
             }
             <form onsubmit={onsubmit} novalidate=true>
                 <div class="field">
-                    <label for="username">{ "Username" }</label>
+                    <label for="username">{ name_label(&config.login_field) }</label>
                     <input id="username" name="username" type="text" autocomplete="username"
                         ref={username_ref} value={(*username).clone()} oninput={on_username}
-                        aria-invalid={error.is_some().then_some("true")} aria-describedby="login-error" />
+                        aria-invalid={invalid.name.then_some("true")} aria-describedby="login-error" />
                 </div>
                 <div class="field">
                     <label for="password">{ "Password" }</label>
                     <input id="password" name="password" type="password" autocomplete="current-password"
                         value={(*password).clone()} oninput={on_password}
-                        aria-invalid={error.is_some().then_some("true")} aria-describedby="login-error" />
+                        aria-invalid={invalid.password.then_some("true")} aria-describedby="login-error" />
                 </div>
                 <p id="login-error" class="field-error" role="alert" tabindex="-1" ref={error_ref}
                     data-testid="login-error" hidden={error.is_none()}>
@@ -156,19 +174,5 @@ pub fn Login() -> Html {
             </form>
             { for demo }
         </section>
-    }
-}
-
-/// The dev backend's sign-in body.
-#[derive(serde::Serialize)]
-struct Credentials<'a> {
-    username: &'a str,
-    password: &'a str,
-}
-
-fn login_error_message(err: &Error) -> String {
-    match err {
-        Error::Http { status: 401, .. } => "Wrong username or password.".to_string(),
-        other => user_message(other),
     }
 }

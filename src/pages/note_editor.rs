@@ -15,7 +15,7 @@ use yew_router::prelude::*;
 
 /// The editor of note `id`, keyed by user and note, so moving to another note starts from a clean state.
 pub fn note_editor(account: Account, id: i64) -> Html {
-    let user_id = account.user.id;
+    let user_id = AttrValue::from(account.user.id);
     let key = format!("{user_id}/{id}");
     html! { <Editor {key} client={account.client} {user_id} {id} /> }
 }
@@ -23,7 +23,7 @@ pub fn note_editor(account: Account, id: i64) -> Html {
 #[derive(Properties, PartialEq)]
 struct EditorProps {
     client: Client,
-    user_id: i64,
+    user_id: AttrValue,
     id: i64,
 }
 
@@ -37,7 +37,7 @@ fn text_of(note: &Note) -> Draft {
 #[component]
 fn Editor(props: &EditorProps) -> Html {
     let note = use_state(Remote::<Note>::default);
-    let text = use_note_text(draft_key(props.user_id, Some(props.id)), None);
+    let text = use_note_text(draft_key(&props.user_id, Some(props.id)), None);
     let save = use_reducer(SaveState::default);
     let deleting = use_state(|| false);
     let status = use_state(String::new);

@@ -18,7 +18,7 @@ const EXCERPT: usize = 160;
 
 /// The page, keyed by user: another account's drafts and notes never linger in its state.
 pub fn notes(account: Account) -> Html {
-    let key = account.user.id;
+    let key = account.user.id.clone();
     html! { <NotesPage {key} client={account.client} user={account.user} /> }
 }
 
@@ -121,17 +121,18 @@ fn NotesPage(props: &NotesPageProps) -> Html {
             status.clone(),
             error.clone(),
         );
-        let user_id = props.user.id;
+        let user_id = props.user.id.clone();
         Callback::from(move |note: Note| {
             list.dispatch(ListAction::DeleteStarted(note.id));
             status.set(format!("Deleting “{}”…", note.title));
             let (client, list, status, error) =
                 (client.clone(), list.clone(), status.clone(), error.clone());
+            let draft = draft_key(&user_id, Some(note.id));
             wasm_bindgen_futures::spawn_local(async move {
                 match client.delete::<()>(&api::note_path(note.id)).await {
                     // 404: someone (another tab) deleted it first; the outcome the user wanted.
                     Ok(()) | Err(lanyard_client::Error::Http { status: 404, .. }) => {
-                        draft::clear(&draft_key(user_id, Some(note.id)));
+                        draft::clear(&draft);
                         list.dispatch(ListAction::Deleted(note.id));
                         status.set(format!("Note “{}” deleted.", note.title));
                         error.set(None);
@@ -179,7 +180,7 @@ fn NotesPage(props: &NotesPageProps) -> Html {
                 <p class="notice notice-error" role="alert" data-testid="notes-error">{ message }</p>
             }
             <div class="split">
-                <NewNote client={props.client.clone()} user_id={props.user.id} {on_created} />
+                <NewNote client={props.client.clone()} user_id={props.user.id.clone()} {on_created} />
                 <section class="notes-section" aria-labelledby="notes-list-heading"
                     aria-busy={list.notes.is_loading().then_some("true")}>
                     <h2 id="notes-list-heading">
