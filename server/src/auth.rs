@@ -150,9 +150,14 @@ pub async fn login(
     };
     state.login_throttle.succeeded(&body.username, address);
     let now = db::now_ms();
-    let issued = state
-        .db
-        .with(|c| Ok(db::create_session(c, user, now, state.ttls)?))?;
+    let issued = state.db.with(|c| {
+        Ok(db::create_session(
+            c,
+            user,
+            now,
+            state.hooks.ttls(state.ttls),
+        )?)
+    })?;
     let csrf = db::new_token();
     session_response(&state, issued, now, Some(&csrf))
 }
@@ -175,7 +180,7 @@ pub async fn refresh(
     let now = db::now_ms();
     let issued = state
         .db
-        .with(|c| db::rotate_refresh(c, &hash, now, state.ttls))?;
+        .with(|c| db::rotate_refresh(c, &hash, now, state.hooks.ttls(state.ttls)))?;
     session_response(&state, issued, now, None)
 }
 

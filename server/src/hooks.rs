@@ -2,7 +2,7 @@
 //! injection, and forced expiry. Plus the latency and counting middleware they drive.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -58,6 +58,8 @@ pub struct Hooks {
     close_idle: watch::Sender<u64>,
     /// When the last injected drop happened, until another API call shows the page has moved on.
     last_drop: Mutex<Option<Instant>>,
+    /// Access-token lifetime for new tokens set by `/api/_test/access-ttl` (0 = the configured one).
+    access_ttl_ms: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -76,6 +78,18 @@ impl Hooks {
             stats: Mutex::new(Stats::default()),
             close_idle: watch::Sender::new(0),
             last_drop: Mutex::new(None),
+            access_ttl_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// The token lifetimes to use now: the configured ones, with a test's access-token override.
+    pub fn ttls(&self, configured: db::Ttls) -> db::Ttls {
+        match self.access_ttl_ms.load(Ordering::Relaxed) {
+            0 => configured,
+            ms => db::Ttls {
+                access_ms: i64::try_from(ms).unwrap_or(i64::MAX),
+                ..configured
+            },
         }
     }
 
@@ -206,7 +220,28 @@ async fn reset(State(state): State<AppState>) -> StatusCode {
     *lock(&state.hooks.injected_latency) = None;
     state.hooks.set_faults(None);
     state.login_throttle.reset();
+    state.hooks.access_ttl_ms.store(0, Ordering::Relaxed);
     StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct AccessTtlBody {
+    ms: u64,
+}
+
+/// Short-lived tokens on demand (e.g. 1 s), so a test can make a token expire while a queue drains.
+async fn set_access_ttl(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AccessTtlBody>,
+) -> Result<StatusCode, ApiError> {
+    if !(100..=MAX_INJECTED_MS).contains(&body.ms) {
+        return Err(ApiError::field(
+            "ms",
+            format!("Between 100 and {MAX_INJECTED_MS} milliseconds."),
+        ));
+    }
+    state.hooks.access_ttl_ms.store(body.ms, Ordering::Relaxed);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn expire_access(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
@@ -286,6 +321,7 @@ pub fn router() -> Router<AppState> {
         .route("/_test/revoke-refresh", post(revoke_refresh))
         .route("/_test/fail-refresh", post(fail_refresh))
         .route("/_test/latency", post(set_latency))
+        .route("/_test/access-ttl", post(set_access_ttl))
 }
 
 #[cfg(test)]

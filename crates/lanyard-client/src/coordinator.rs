@@ -10,7 +10,14 @@
 //! - **Epoch.** Every successful refresh (here or in another tab) and every login bumps `epoch`. A request
 //!   remembers the epoch it was sent under; an auth failure for an older epoch means fresh credentials
 //!   already exist, so it is replayed at once and never starts a refresh.
-//! - A request is replayed at most once: a second auth failure is handed back to the caller as is.
+//! - **Short-lived tokens.** An auth failure for a request sent under the *current* epoch is a new expiry:
+//!   refresh again (one at a time, as above) and replay. A request's epoch is the one it went on the wire
+//!   under (not when it was queued for a place), so a wait for the in-flight cap is never mistaken for staleness.
+//! - **No loops.** A replay that meets an auth failure under the epoch it was replayed into, before any
+//!   request under that epoch was accepted, is handed back to the caller as is: the refresh did not help
+//!   (the backend refuses the new token), and refreshing again would loop. And a request goes on the wire at
+//!   most [`MAX_SENDS`] times. So every refresh beyond the first needs a request accepted in between:
+//!   refreshes are bounded by the token lifetimes the backend actually granted, never by the storm's size.
 //! - A refused refresh ends the session: queued requests fail `SessionEnded`, and so does every new request
 //!   until a login. An unavailable refresh (network, timeout, 5xx) ends nothing: queued requests fail with a
 //!   retryable error and the next request tries again.
@@ -49,7 +56,7 @@ enum ReqState {
 #[derive(Clone, Copy, Debug)]
 struct Req {
     state: ReqState,
-    /// Transmissions so far: 1 = sent once, 2 = replayed (the maximum).
+    /// Transmissions so far: 1 = sent once, 2 = replayed once, … up to [`MAX_SENDS`].
     sends: u8,
 }
 
@@ -66,6 +73,9 @@ pub struct Coordinator {
     requests: IdMap<Req>,
     access_expires_at_ms: Option<u64>,
     proactive_not_before_ms: u64,
+    /// A request sent under the current epoch was accepted: its credentials work (so a later auth failure
+    /// under it is a new expiry, not a refresh that did not help).
+    epoch_confirmed: bool,
 }
 
 impl Coordinator {
@@ -83,6 +93,7 @@ impl Coordinator {
             requests: IdMap::default(),
             access_expires_at_ms: None,
             proactive_not_before_ms: 0,
+            epoch_confirmed: false,
         }
     }
 
@@ -133,16 +144,36 @@ impl Coordinator {
         vec![self.send(id)]
     }
 
-    /// The transport answered request `id` (or failed to reach the server: `is_auth_failure` false).
-    pub fn responded(&mut self, id: RequestId, is_auth_failure: bool, now: u64) -> Vec<Action> {
+    /// Request `id` is going on the wire now (it may have waited for a place since [`Action::Send`]): it
+    /// carries the credentials of the current epoch.
+    pub fn transmitting(&mut self, id: RequestId) {
+        let epoch = self.epoch;
+        if let Some(Req {
+            state: ReqState::InFlight { sent_epoch },
+            ..
+        }) = self.requests.get_mut(id)
+        {
+            *sent_epoch = epoch;
+        }
+    }
+
+    /// The transport answered request `id`, or could not reach the server.
+    pub fn responded(&mut self, id: RequestId, answer: impl Into<Answer>, now: u64) -> Vec<Action> {
         let Some(req) = self.requests.get(id).copied() else {
             return Vec::new(); // aborted meanwhile: the answer is no one's business any more
         };
         let ReqState::InFlight { sent_epoch } = req.state else {
             return Vec::new();
         };
-        if !is_auth_failure || req.sends >= 2 {
-            // Success, a non-auth error, or the replay failed too: no loop, the caller gets the answer.
+        let answer = answer.into();
+        if answer == Answer::Accepted && sent_epoch == self.epoch {
+            self.epoch_confirmed = true;
+        }
+        let current = sent_epoch == self.epoch;
+        let refresh_did_not_help = current && req.sends >= 2 && !self.epoch_confirmed;
+        if answer != Answer::AuthFailure || req.sends >= MAX_SENDS || refresh_did_not_help {
+            // Success, a non-auth error, or an auth failure that another refresh would not cure: the
+            // caller gets the answer as is.
             self.requests.remove(id);
             return vec![Action::Settle {
                 id,
@@ -156,7 +187,7 @@ impl Coordinator {
         if self.refresh.is_some() {
             return self.enqueue(id, now);
         }
-        if sent_epoch < self.epoch {
+        if !current {
             // THE epoch rule: credentials changed after it left, so they are fresh: replay, don't refresh.
             return vec![self.send(id)];
         }
@@ -334,6 +365,7 @@ impl Coordinator {
 
     fn new_epoch(&mut self, now: u64, expires_at: Option<u64>) {
         self.epoch += 1;
+        self.epoch_confirmed = false;
         self.epoch_started_ms = now;
         self.access_expires_at_ms = expires_at;
     }

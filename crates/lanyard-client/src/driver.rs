@@ -10,7 +10,7 @@ use futures_channel::oneshot;
 use futures_util::future::{self, Either, FutureExt};
 
 use super::coordinator::{
-    Action, Coordinator, EndReason, Failure, Limits, Phase, RequestId, Settlement,
+    Action, Answer, Coordinator, EndReason, Failure, Limits, Phase, RequestId, Settlement,
 };
 use super::error::Error;
 use super::runtime::{AbortHandle, Runtime, TabMessage, TabMessageKind, Tabs};
@@ -236,7 +236,9 @@ impl Inner {
         let inner = self.clone();
         self.runtime.spawn(
             async move {
-                let outcome = inner.transmit_in_turn(&request, timeout_ms, &signal).await;
+                let outcome = inner
+                    .transmit_in_turn(id, &request, timeout_ms, &signal)
+                    .await;
                 inner.transmitted(id, outcome);
             }
             .boxed_local(),
@@ -247,6 +249,7 @@ impl Inner {
     /// every wait is bounded; with a place free at once this costs nothing extra.
     async fn transmit_in_turn(
         self: &Rc<Self>,
+        id: RequestId,
         request: &HttpRequest,
         timeout_ms: u64,
         signal: &AbortHandle,
@@ -269,6 +272,7 @@ impl Inner {
         if self.session_over() {
             return Err(Error::SessionEnded);
         }
+        self.state.borrow_mut().coordinator.transmitting(id);
         let waited = self.runtime.now_ms().saturating_sub(started);
         let left = timeout_ms.saturating_sub(waited).max(1);
         let outcome = transmit(&*self.transport, &*self.runtime, request, left, signal).await;
@@ -281,7 +285,11 @@ impl Inner {
     }
 
     fn transmitted(self: &Rc<Self>, id: RequestId, outcome: Outcome) {
-        let auth = matches!(&outcome, Ok(r) if self.config.refresh_on_status.contains(&r.status));
+        let answer = match &outcome {
+            Ok(r) if self.config.refresh_on_status.contains(&r.status) => Answer::AuthFailure,
+            Ok(_) => Answer::Accepted,
+            Err(_) => Answer::Unreached,
+        };
         let actions = {
             let mut st = self.state.borrow_mut();
             let Some(pending) = st.pending.get_mut(id) else {
@@ -289,11 +297,11 @@ impl Inner {
             };
             pending.outcome = Some(outcome);
             pending.transmission = None;
-            if auth {
+            if answer == Answer::AuthFailure {
                 st.stats.auth_failures += 1;
             }
             let now = self.runtime.now_ms();
-            st.coordinator.responded(id, auth, now)
+            st.coordinator.responded(id, answer, now)
         };
         self.perform(actions);
     }

@@ -646,3 +646,48 @@ async fn a_dropped_client_leaves_no_listener_behind() {
     );
     reset().await;
 }
+
+/// Short-lived tokens: with 1-second access tokens and a queue that takes seconds to drain, the token
+/// expires again mid-storm. Each new expiry costs one refresh (not a loop, not a failure): every request
+/// succeeds, and the refreshes stay within one per token lifetime.
+#[wasm_bindgen_test]
+async fn one_second_tokens_expiring_mid_storm_are_refreshed_once_per_expiry() {
+    let mut config = config();
+    config.proactive_skew_ms = 0; // only 401s reveal an expiry: the path under test
+    config.expiry_field = None;
+    let client = fresh_session_with(config).await;
+    hook("access-ttl", Some(json!({ "ms": 1000 }))).await;
+    latency(40, 0).await;
+    expire_access().await;
+
+    let started = now();
+    let results = join_all((0..200).map(|i| get(&client, i))).await;
+    let wall_ms = now() - started;
+
+    let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed: {:?}",
+        failed.len(),
+        failed.first()
+    );
+    let server = stats().await;
+    assert_eq!(server.count(NOTES, "200"), 200, "{server:?}");
+    // The storm must outlive a token, or this tests nothing.
+    assert!(wall_ms > 1_500.0, "the storm took only {wall_ms} ms");
+    let refreshes = server.all(REFRESH);
+    let bound = (wall_ms / 1_000.0).ceil() as u64 + 1;
+    assert!(
+        (2..=bound).contains(&refreshes),
+        "{refreshes} refreshes in {wall_ms} ms of 1-second tokens (at most {bound}): {server:?}"
+    );
+    assert_eq!(server.count(REFRESH, "200"), refreshes, "{server:?}");
+    let local = client.stats();
+    assert_eq!(local.refreshes, refreshes, "{local:?}");
+    assert_eq!(
+        local.replays,
+        server.count(NOTES, "401"),
+        "every 401 replayed: {local:?}"
+    );
+    reset().await;
+}

@@ -399,3 +399,59 @@ fn observe_expiry_only_while_active() {
     c.observe_expiry(Some(200));
     assert_eq!(c.access_expires_at(), None);
 }
+
+#[test]
+fn an_auth_failure_under_working_credentials_is_a_new_expiry_refreshed_again() {
+    let mut c = coord();
+    c.issue(1, 0);
+    c.issue(2, 0);
+    c.responded(1, true, 1);
+    c.responded(2, true, 1);
+    assert_eq!(
+        c.refresh_finished(0, REFRESHED, 2),
+        vec![send(1, 1), send(2, 1)]
+    );
+    // Request 1's replay works: the epoch's credentials are good…
+    assert_eq!(c.responded(1, false, 3), vec![deliver(1)]);
+    // …so request 2's replay meeting a 401 under them means the short-lived token expired again.
+    assert_eq!(
+        c.responded(2, true, 1_003),
+        vec![start(1, Trigger::AuthFailure, 2)]
+    );
+    assert_eq!(c.refresh_finished(1, REFRESHED, 1_004), vec![send(2, 2)]);
+    assert_eq!(c.responded(2, false, 1_005), vec![deliver(2)]);
+}
+
+#[test]
+fn a_request_goes_on_the_wire_at_most_max_sends_times() {
+    let mut c = coord();
+    c.issue(1, 0);
+    c.issue(2, 0);
+    let mut now = 0;
+    for refresh_id in 0..u64::from(MAX_SENDS) - 1 {
+        now += 10;
+        c.responded(1, true, now);
+        c.refresh_finished(refresh_id, REFRESHED, now);
+        // Another request confirms each new epoch, so the next 401 is a genuine new expiry.
+        c.transmitting(2);
+        c.responded(2, false, now);
+        c.issue(2, now);
+    }
+    assert_eq!(c.responded(1, true, now + 1), vec![deliver(1)]);
+    assert_eq!(c.refresh_in_flight(), None);
+}
+
+#[test]
+fn the_epoch_is_the_one_a_request_went_on_the_wire_under() {
+    let mut c = coord();
+    c.issue(1, 0);
+    c.issue(2, 0); // waits for a place on the wire
+    c.responded(1, true, 1);
+    c.refresh_finished(0, REFRESHED, 2);
+    c.transmitting(2); // it leaves only now, with the new cookies
+                       // Its 401 is about the new cookies: a refresh, not a replay that assumes fresh credentials.
+    assert_eq!(
+        c.responded(2, true, 3),
+        vec![start(1, Trigger::AuthFailure, 2)]
+    );
+}

@@ -25,6 +25,21 @@ pub enum RefreshOutcome {
     Unavailable,
 }
 
+/// What came back for one transmission of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The server answered with anything but an auth failure: the credentials it was sent with work.
+    Accepted,
+    /// The server answered with one of the refresh statuses (missing or expired access token).
+    AuthFailure,
+    /// No answer (network error, timeout): says nothing about the credentials.
+    Unreached,
+}
+
+/// How many times one request may go on the wire: once, then a replay after each refresh that could
+/// help it. Bounds a request that keeps meeting a fresh expiry (tokens shorter than its wait).
+pub const MAX_SENDS: u8 = 3;
+
 /// Why a request failed without (another) answer from the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Failure {
@@ -106,6 +121,17 @@ impl Default for Limits {
             refresh_timeout_ms: 10_000,
             proactive_skew_ms: 5_000,
             proactive_backoff_ms: 5_000,
+        }
+    }
+}
+
+/// `true` is an auth failure, `false` an accepted answer (the shorthand the tests use).
+impl From<bool> for Answer {
+    fn from(is_auth_failure: bool) -> Answer {
+        if is_auth_failure {
+            Answer::AuthFailure
+        } else {
+            Answer::Accepted
         }
     }
 }

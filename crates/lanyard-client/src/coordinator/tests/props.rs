@@ -12,6 +12,8 @@ enum Op {
     Issue,
     /// Answer one outstanding transmission (picked by index), as an auth failure or not.
     Respond(usize, bool),
+    /// One outstanding transmission (picked by index) only now goes on the wire (it waited for a place).
+    Transmit(usize),
     /// 0 Refreshed, 1 elsewhere, 2 Refused, 3 Unavailable.
     FinishRefresh(u8),
     /// An outcome for a refresh id that is not (any more) the current one.
@@ -28,6 +30,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => Just(Op::Issue),
         8 => (any::<usize>(), prop::bool::weighted(0.5)).prop_map(|(i, a)| Op::Respond(i, a)),
+        2 => any::<usize>().prop_map(Op::Transmit),
         3 => (0u8..4).prop_map(Op::FinishRefresh),
         1 => Just(Op::StaleFinish),
         2 => any::<usize>().prop_map(Op::Abort),
@@ -53,6 +56,8 @@ struct Harness {
     /// Per epoch: refreshes started, and refreshes that failed without ending the session or the epoch.
     starts: BTreeMap<u64, u32>,
     failures: BTreeMap<u64, u32>,
+    /// Epochs under which a request was accepted (their credentials worked).
+    confirmed: Vec<u64>,
     ended: bool,
 }
 
@@ -70,7 +75,7 @@ impl Harness {
                     );
                     let n = self.sends.entry(id).or_default();
                     *n += 1;
-                    assert!(*n <= 2, "request {id} replayed twice");
+                    assert!(*n <= u32::from(MAX_SENDS), "request {id} sent {n} times");
                     self.outstanding.push((id, epoch));
                 }
                 Action::Settle { id, .. } => {
@@ -122,7 +127,23 @@ impl Harness {
                     return;
                 }
                 let (id, sent_epoch) = self.outstanding.remove(i % self.outstanding.len());
+                let replay = self.sends.get(&id).copied().unwrap_or(0) >= 2;
+                let confirmed = self.confirmed.contains(&epoch);
                 let actions = c.responded(id, auth, self.now);
+                if !auth && sent_epoch == epoch {
+                    self.confirmed.push(epoch);
+                }
+                if auth && replay && sent_epoch == epoch && !confirmed {
+                    // The loop guard: fresh credentials were refused before any worked; no new refresh.
+                    assert_eq!(
+                        actions,
+                        vec![Action::Settle {
+                            id,
+                            settlement: Settlement::Deliver
+                        }],
+                        "a refresh that did not help was followed by another"
+                    );
+                }
                 if auth && sent_epoch < epoch {
                     let started = actions
                         .iter()
@@ -139,6 +160,15 @@ impl Harness {
                     );
                 }
                 actions
+            }
+            Op::Transmit(i) => {
+                if self.outstanding.is_empty() {
+                    return;
+                }
+                let at = i % self.outstanding.len();
+                c.transmitting(self.outstanding[at].0);
+                self.outstanding[at].1 = epoch;
+                Vec::new()
             }
             Op::FinishRefresh(kind) => {
                 let Some(id) = self.refresh else { return };
