@@ -10,6 +10,7 @@
 
 pub mod backend;
 pub mod browser;
+pub mod check;
 pub mod dist;
 pub mod harness;
 pub mod paths;
