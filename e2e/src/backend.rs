@@ -1,26 +1,36 @@
 //! The dev backend as a child process (in memory, test hooks on, serving the built app), and its
 //! test hooks over HTTP.
 
+use std::ffi::OsString;
 use std::fmt;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::process::Guarded;
+use crate::process::{spawn_server, Guarded};
 
-/// How long the backend may take to print its `listening on` line.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a backend may take to print its `listening on` line.
+pub(crate) const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The refresh endpoint as the stats hook names it.
 pub const REFRESH: &str = "POST /api/auth/refresh";
 
+/// Which backend a flow runs against.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BackendKind {
+    /// Our dev backend (`server/`).
+    #[default]
+    Dev,
+    /// The independent Flask-JWT-Extended backend (`backends/flask-jwt/`, see [`crate::flask`]).
+    Flask,
+}
+
 #[derive(Clone, Debug)]
 pub struct BackendOptions {
+    /// Which backend; [`BackendOptions::latency_ms`] and [`BackendOptions::login_free_failures`]
+    /// are the dev backend's only.
+    pub kind: BackendKind,
     /// Long by default, so that no proactive refresh happens during a test: only the
     /// `expire-access` hook ends an access token, and the refresh counts are exact.
     pub access_ttl_secs: u32,
@@ -33,6 +43,7 @@ pub struct BackendOptions {
 impl Default for BackendOptions {
     fn default() -> Self {
         Self {
+            kind: BackendKind::Dev,
             access_ttl_secs: 3600,
             latency_ms: 0,
             login_free_failures: None,
@@ -46,6 +57,8 @@ pub struct Backend {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
     pub log_path: PathBuf,
+    /// Where the test hooks are (`/api/_test` on the dev backend).
+    hooks_prefix: &'static str,
     http: reqwest::Client,
 }
 
@@ -84,16 +97,7 @@ impl Backend {
         options: &BackendOptions,
         log_path: &Path,
     ) -> Result<Backend, String> {
-        if let Some(dir) = log_path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        let log = File::create(log_path)
-            .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-        let stderr = log
-            .try_clone()
-            .map_err(|e| format!("cannot share the log file: {e}"))?;
-        let args: Vec<std::ffi::OsString> = [
+        let args: Vec<OsString> = [
             "--in-memory",
             "--test-hooks",
             "--bind",
@@ -114,49 +118,23 @@ impl Backend {
         )
         .chain(options.login_free_failures.into_iter().flat_map(|n| {
             [
-                std::ffi::OsString::from("--login-free-failures"),
+                OsString::from("--login-free-failures"),
                 n.to_string().into(),
             ]
         }))
         .collect();
-        let mut process = Guarded::spawn(
-            server_bin.as_os_str(),
-            &args,
-            Stdio::piped(),
-            Stdio::from(stderr),
-        )
-        .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
+        let (process, base_url) =
+            spawn_server(server_bin.as_os_str(), &args, log_path, READY_TIMEOUT)?;
+        Backend::started(process, base_url, log_path, "/api/_test")
+    }
 
-        // Read stdout on a thread: report the address once, then keep draining into the log.
-        let (tx, rx) = mpsc::channel::<String>();
-        if let Some(stdout) = process.child_mut().stdout.take() {
-            let mut log = log;
-            std::thread::spawn(move || {
-                let mut tx = Some(tx);
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    let _ = writeln!(log, "{line}");
-                    if let Some(url) = listening_url(&line) {
-                        if let Some(tx) = tx.take() {
-                            let _ = tx.send(url);
-                        }
-                    }
-                }
-            });
-        }
-        let base_url = match rx.recv_timeout(READY_TIMEOUT) {
-            Ok(url) => url,
-            Err(_) => {
-                let status = process
-                    .has_exited()
-                    .unwrap_or_else(|| "still running".into());
-                process.kill();
-                let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                return Err(format!(
-                    "the backend did not print `listening on http://…` within {READY_TIMEOUT:?} \
-                     (exit: {status}); its output:\n{log}"
-                ));
-            }
-        };
+    /// A backend `process` that listens at `base_url`, with its test hooks under `hooks_prefix`.
+    pub(crate) fn started(
+        process: Guarded,
+        base_url: String,
+        log_path: &Path,
+        hooks_prefix: &'static str,
+    ) -> Result<Backend, String> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(20))
@@ -166,6 +144,7 @@ impl Backend {
             process,
             base_url,
             log_path: log_path.to_path_buf(),
+            hooks_prefix,
             http,
         })
     }
@@ -175,7 +154,7 @@ impl Backend {
     }
 
     async fn hook(&self, path: &str, body: Option<Value>) -> Value {
-        let url = self.url(&format!("/api/_test/{path}"));
+        let url = self.url(&format!("{}/{path}", self.hooks_prefix));
         let request = match body {
             Some(body) => self.http.post(&url).json(&body),
             None if path == "stats" => self.http.get(&url),
@@ -304,14 +283,6 @@ impl Drop for Backend {
     }
 }
 
-/// `… listening on http://127.0.0.1:PORT` → `http://127.0.0.1:PORT`.
-fn listening_url(line: &str) -> Option<String> {
-    let (_, rest) = line.split_once("listening on ")?;
-    let url = rest.split_whitespace().next()?;
-    url.starts_with("http://")
-        .then(|| url.trim_end_matches('/').to_string())
-}
-
 /// What `GET /api/_test/stats` answered.
 #[derive(Clone, Debug)]
 pub struct Stats(pub Value);
@@ -352,15 +323,6 @@ impl fmt::Display for Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_the_address_in_the_ready_line() {
-        assert_eq!(
-            listening_url("lanyard-server listening on http://127.0.0.1:4107").as_deref(),
-            Some("http://127.0.0.1:4107")
-        );
-        assert_eq!(listening_url("starting up"), None);
-    }
 
     #[test]
     fn counts_by_endpoint_and_status() {

@@ -519,8 +519,14 @@ impl Browser {
 
     /// On the login page: fills in the form, submits it, and waits until the user is shown.
     pub async fn sign_in(&self, username: &str, password: &str) {
+        self.sign_in_as("Username", username, password).await;
+    }
+
+    /// [`Browser::sign_in`] where the first field is labelled `login_label` (`"Email"` when the
+    /// config's `login_field` is `email`).
+    pub async fn sign_in_as(&self, login_label: &str, login: &str, password: &str) {
         self.wait_for("#username", WAIT).await;
-        self.fill("Username", username).await;
+        self.fill(login_label, login).await;
         self.fill("Password", password).await;
         self.click_button("Sign in").await;
         self.wait_testid("user-name").await;

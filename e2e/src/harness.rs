@@ -6,10 +6,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{Backend, BackendOptions};
+use crate::backend::{Backend, BackendKind, BackendOptions};
 use crate::browser::{Browser, Chromedriver, LogEntry, OrFail, Profile};
 use crate::dist::{copy_with_config, ConfigFile, TempDir};
-use crate::paths;
+use crate::{flask, paths};
 
 /// What a flow gets: its own backend and browser session.
 #[derive(Clone)]
@@ -51,6 +51,33 @@ pub const EXPECTED_ALWAYS: &[(&str, &str)] = &[
     ),
 ];
 
+/// [`EXPECTED_ALWAYS`] for the Flask backend, whose API is under `/api/` and `/auth/`: a 401 from the
+/// API as there; and with nobody signed in the refresh call carries no refresh cookie at all, which
+/// Flask-JWT-Extended answers with 401 `Missing cookie "refresh_token_cookie"` (its 403, a CSRF
+/// failure, is never expected).
+pub const FLASK_EXPECTED_ALWAYS: &[(&str, &str)] = &[
+    ("/api/", "the server responded with a status of 401"),
+    (
+        "/auth/refresh ",
+        "the server responded with a status of 401",
+    ),
+];
+
+/// The URL parts of a backend's API calls (what [`Options::expect_console`] patterns apply to).
+fn api_prefixes(kind: BackendKind) -> &'static [&'static str] {
+    match kind {
+        BackendKind::Dev => &["/api/"],
+        BackendKind::Flask => &["/api/", "/auth/"],
+    }
+}
+
+fn expected_always(kind: BackendKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        BackendKind::Dev => EXPECTED_ALWAYS,
+        BackendKind::Flask => FLASK_EXPECTED_ALWAYS,
+    }
+}
+
 /// What Chrome logs for a refresh whose connection the backend drops (`fail-refresh` mode `drop`).
 pub const DROPPED_CONNECTION: &[&str] = &[
     "net::ERR_EMPTY_RESPONSE",
@@ -90,18 +117,19 @@ impl Options {
     }
 }
 
-/// Whether a console entry is fine: anything below SEVERE, or a network entry for an API call
-/// answered with an expected error (see [`EXPECTED_ALWAYS`]).
-pub fn is_expected(entry: &LogEntry, extra: &[&str]) -> bool {
+/// Whether a console entry is fine: anything below SEVERE, or a network entry for an API call of
+/// the `kind` of backend answered with an expected error (see [`EXPECTED_ALWAYS`]).
+pub fn is_expected(entry: &LogEntry, kind: BackendKind, extra: &[&str]) -> bool {
     if entry.level != "SEVERE" {
         return true;
     }
+    let has = |part: &str| entry.message.contains(part);
     entry.source == "network"
-        && (EXPECTED_ALWAYS
+        && (expected_always(kind)
             .iter()
-            .any(|(url, pattern)| entry.message.contains(url) && entry.message.contains(pattern))
-            || (entry.message.contains("/api/")
-                && extra.iter().any(|pattern| entry.message.contains(pattern))))
+            .any(|(url, pattern)| has(url) && has(pattern))
+            || (api_prefixes(kind).iter().any(|prefix| has(prefix))
+                && extra.iter().any(|pattern| has(pattern))))
 }
 
 enum Outcome {
@@ -109,6 +137,17 @@ enum Outcome {
     Panicked(Box<dyn std::any::Any + Send>),
     TimedOut(Duration),
     Cancelled(String),
+}
+
+/// [`run`] against the Flask backend (`backends/flask-jwt/`), which serves the app with its own
+/// `config.json` unless `options` give one.
+pub async fn run_flask<F, Fut>(name: &str, mut options: Options, flow: F)
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    options.backend.kind = BackendKind::Flask;
+    run(name, options, flow).await;
 }
 
 /// Runs `flow` against a fresh backend and browser. Panics (fails the test) when the flow fails,
@@ -121,7 +160,6 @@ where
     let stem = paths::file_stem(name);
     let artifacts = paths::artifacts_dir();
     let setup = "e2e setup";
-    let server_bin = paths::server_bin().or_fail(setup);
     let built = paths::dist_dir().or_fail(setup);
     // Kept until the flow ends: the backend serves from it.
     let copy = options.config.as_ref().map(|config| {
@@ -137,12 +175,19 @@ where
         let _ = std::fs::remove_file(artifacts.join(format!("{stem}.{stale}")));
     }
 
-    let backend = Backend::start(
-        &server_bin,
-        &dist,
-        &options.backend,
-        &artifacts.join(format!("{stem}.server.log")),
-    )
+    let log = artifacts.join(format!("{stem}.server.log"));
+    let backend = match options.backend.kind {
+        BackendKind::Dev => {
+            let server_bin = paths::server_bin().or_fail(setup);
+            Backend::start(&server_bin, &dist, &options.backend, &log)
+        }
+        BackendKind::Flask => {
+            let python = paths::flask_python().or_fail(setup);
+            // It serves config.json from its own file, not from the dist directory.
+            let config = copy.as_ref().map(|c| c.0.join("config.json"));
+            flask::start(&python, &dist, config.as_deref(), &options.backend, &log)
+        }
+    }
     .or_fail("start the backend");
     let backend = Arc::new(backend);
     let driver = Chromedriver::start(
@@ -217,7 +262,7 @@ where
     let entries = console.or_fail("the console check");
     let unexpected: Vec<String> = entries
         .iter()
-        .filter(|e| !is_expected(e, &options.expected_console))
+        .filter(|e| !is_expected(e, options.backend.kind, &options.expected_console))
         .filter(|e| {
             !options
                 .expected_page_errors
@@ -252,29 +297,56 @@ mod tests {
             "network",
             "http://127.0.0.1:1/api/notes?i=3 - Failed to load resource: the server responded with a status of 401 (Unauthorized)",
         );
-        assert!(is_expected(&unauthorized, &[]));
+        let dev = BackendKind::Dev;
+        assert!(is_expected(&unauthorized, dev, &[]));
         let unavailable = entry(
             "SEVERE",
             "network",
             "http://127.0.0.1:1/api/auth/refresh - Failed to load resource: the server responded with a status of 503 (Service Unavailable)",
         );
-        assert!(!is_expected(&unavailable, &[]));
-        assert!(is_expected(&unavailable, &["status of 503"]));
+        assert!(!is_expected(&unavailable, dev, &[]));
+        assert!(is_expected(&unavailable, dev, &["status of 503"]));
         let panic = entry(
             "SEVERE",
             "console-api",
             "panicked at src/app.rs: status of 401",
         );
-        assert!(!is_expected(&panic, &[]));
+        assert!(!is_expected(&panic, dev, &[]));
         let asset = entry(
             "SEVERE",
             "network",
             "http://127.0.0.1:1/app.wasm - Failed to load resource: the server responded with a status of 401",
         );
-        assert!(!is_expected(&asset, &[]));
+        assert!(!is_expected(&asset, dev, &[]));
         assert!(is_expected(
             &entry("WARNING", "console-api", "careful"),
+            dev,
             &[]
         ));
+    }
+
+    #[test]
+    fn each_backend_has_its_own_expected_answers() {
+        let flask = BackendKind::Flask;
+        let no_refresh_cookie = entry(
+            "SEVERE",
+            "network",
+            "http://127.0.0.1:1/auth/refresh - Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)",
+        );
+        assert!(is_expected(&no_refresh_cookie, flask, &[]));
+        assert!(!is_expected(&no_refresh_cookie, BackendKind::Dev, &[]));
+        let csrf_refused = entry(
+            "SEVERE",
+            "network",
+            "http://127.0.0.1:1/auth/refresh - Failed to load resource: the server responded with a status of 403 (FORBIDDEN)",
+        );
+        assert!(!is_expected(&csrf_refused, flask, &[]));
+        let bad_login = entry(
+            "SEVERE",
+            "network",
+            "http://127.0.0.1:1/auth/login - Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)",
+        );
+        assert!(!is_expected(&bad_login, flask, &[]));
+        assert!(is_expected(&bad_login, flask, &["/auth/login"]));
     }
 }

@@ -5,18 +5,24 @@
 //! stops them all afterwards. Flows assert what the user sees (through [`browser::Browser`]) and
 //! what the server counted (through [`backend::Backend::stats`]).
 //!
+//! Flows through [`harness::run_flask`] run against the independent Flask-JWT-Extended backend
+//! (`backends/flask-jwt/`) instead.
+//!
 //! Inputs (set by `cargo xtask test`; defaults for running by hand): `LANYARD_SERVER_BIN`
-//! (`target/debug/lanyard-server`), `LANYARD_DIST` (`dist/`), `CHROMEDRIVER` (`/usr/bin/chromedriver`).
+//! (`target/debug/lanyard-server`), `LANYARD_DIST` (`dist/`), `CHROMEDRIVER` (`/usr/bin/chromedriver`),
+//! `LANYARD_FLASK_PYTHON` (`target/tools/flask-venv/bin/python`).
 
 pub mod backend;
 pub mod browser;
 pub mod check;
 pub mod dist;
+pub mod flask;
 pub mod harness;
 pub mod paths;
 pub mod process;
 
-pub use backend::{Backend, BackendOptions, FailMode, Stats, REFRESH};
+pub use backend::{Backend, BackendKind, BackendOptions, FailMode, Stats, REFRESH};
 pub use browser::{testid, Browser, OrFail, WAIT};
 pub use dist::ConfigFile;
-pub use harness::{run, Ctx, Options};
+pub use flask::FLASK_REFRESH;
+pub use harness::{run, run_flask, Ctx, Options};

@@ -1,4 +1,4 @@
-//! Where the things under test are: the backend binary, the built app, the browser and its driver.
+//! Where the things under test are: the backends, the built app, the browser and its driver.
 //!
 //! `cargo xtask test` passes them in the environment; run by hand, the defaults are the workspace's
 //! build outputs. A missing file is a loud failure that says how to build it — never a skipped test.
@@ -70,6 +70,43 @@ pub fn dist_dir() -> Result<PathBuf, String> {
              (or run the whole suite with `cargo xtask test`), or point LANYARD_DIST at it",
             path.display()
         ))
+    }
+}
+
+/// The Python of the Flask backend's virtualenv (`LANYARD_FLASK_PYTHON`, else
+/// `target/tools/flask-venv/bin/python`, where `cargo xtask test` installs it).
+pub fn flask_python() -> Result<PathBuf, String> {
+    let path = from_env_or(
+        "LANYARD_FLASK_PYTHON",
+        workspace_root()
+            .join("target")
+            .join("tools")
+            .join("flask-venv")
+            .join("bin")
+            .join("python"),
+    );
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "the Flask backend's Python {} does not exist: run `cargo xtask test` (which installs \
+             backends/flask-jwt/requirements.txt into that virtualenv), or point LANYARD_FLASK_PYTHON \
+             at a Python that has them",
+            path.display()
+        ))
+    }
+}
+
+/// The Flask backend's `app.py`.
+pub fn flask_app() -> Result<PathBuf, String> {
+    let path = workspace_root()
+        .join("backends")
+        .join("flask-jwt")
+        .join("app.py");
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{} does not exist", path.display()))
     }
 }
 
