@@ -89,9 +89,9 @@ pub fn flask_python() -> Result<PathBuf, String> {
         Ok(path)
     } else {
         Err(format!(
-            "the Flask backend's Python {} does not exist: run `cargo xtask test` (which installs \
-             backends/flask-jwt/requirements.txt into that virtualenv), or point LANYARD_FLASK_PYTHON \
-             at a Python that has them",
+            "the Flask backend's Python {} does not exist: install it with `cargo xtask setup --flask` \
+             (or run the whole suite with `cargo xtask test`), or point LANYARD_FLASK_PYTHON at a \
+             Python that has backends/flask-jwt/requirements.txt installed",
             path.display()
         ))
     }

@@ -5,6 +5,7 @@ mod bench;
 mod compress;
 mod dev;
 mod proc;
+mod python;
 mod size;
 mod test;
 mod tools;
@@ -16,8 +17,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  setup [--browsers]   install what is missing: wasm32 target, trunk, wasm-bindgen-cli, npm tools
-                       (--browsers: also Chromium, chromedriver, Firefox ESR and geckodriver)
+  setup [--browsers] [--flask]
+                       install what is missing: wasm32 target, trunk, wasm-bindgen-cli, npm tools
+                       (--browsers: also Chromium, chromedriver, Firefox ESR and geckodriver;
+                       --flask: the Flask backend's virtualenv in target/tools/flask-venv)
   dev [--release]      run the app: dev backend + `trunk serve` on http://127.0.0.1:8080
                        (--release: build the optimised dist/ and serve it from the backend itself)
   test                 fmt, clippy (native + wasm32), unit/property tests, backend tests,
@@ -39,7 +42,13 @@ fn main() -> ExitCode {
     };
     let flags = &args[1..];
     let result = match command.as_str() {
-        "setup" => tools::setup(flags.iter().any(|f| f == "--browsers")),
+        "setup" => tools::setup(flags.iter().any(|f| f == "--browsers")).and_then(|()| {
+            if flags.iter().any(|f| f == "--flask") {
+                python::flask_venv_setup().map(|_| ())
+            } else {
+                Ok(())
+            }
+        }),
         "dev" => dev::run(flags.iter().any(|f| f == "--release")),
         "test" => return test::run(),
         "size" => size::run(flags),

@@ -2,7 +2,7 @@
 //! Steps keep going after a failure so one run shows everything that is wrong.
 
 use crate::proc::{self, tool_path, Service};
-use crate::{dev, root, size, target_dir, tools};
+use crate::{dev, python, root, size, target_dir, tools};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -187,6 +187,11 @@ pub fn run() -> ExitCode {
     let dist = dev::build_dist(dev::Flavour::WithLab, &root.join("dist"));
     let dist_ok = dist.is_ok();
     tally.check("release build (dist, with the Lab)", dist, started);
+    // The independent backend some flows run against. If it cannot be installed, those flows fail on
+    // the missing Python (never skip).
+    let started = Instant::now();
+    let venv = python::flask_venv_setup().map(|_| ());
+    tally.check("Flask backend (virtualenv)", venv, started);
     if dist_ok && server_ok {
         if let Ok(server_bin) = &server {
             tally.tests(
@@ -203,7 +208,8 @@ pub fn run() -> ExitCode {
                     ])
                     .env("LANYARD_SERVER_BIN", server_bin)
                     .env("LANYARD_DIST", root.join("dist"))
-                    .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+                    .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+                    .env("LANYARD_FLASK_PYTHON", python::flask_python()),
             );
         }
     }
