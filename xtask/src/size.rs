@@ -11,8 +11,10 @@ use crate::{compress, dev, root, target_dir, tools};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The production app's wasm + JS glue, gzip, at most (231.9 KiB when last measured; the next target is ≤ 200).
-pub const APP_BUDGET_KIB: f64 = 235.0;
+/// The production app's wasm + JS glue, gzip, at most (235.9 KiB when last measured; the next target is ≤ 200).
+/// Raised from 235 when the app learned other backends' shapes (user ids of any type, `name`/`groups`, the user
+/// at the top level, a configurable login field, 400/422 login failures): +4.0 KiB.
+pub const APP_BUDGET_KIB: f64 = 237.0;
 /// The minimal example's wasm + JS glue less the bare Yew app's, gzip, at most: the cost of
 /// `lanyard-client` + `lanyard-yew` to an app that uses them. A ratchet at today's 46.4 KiB (45.6 before the
 /// client read `Retry-After`): the target is 20 KiB; lower it as the crates shrink, never raise it without a

@@ -337,11 +337,9 @@ fn decode<T: DeserializeOwned>(endpoint: &str, response: HttpResponse) -> Result
     };
     serde_json::from_slice(body).map_err(|e| {
         // The one report a developer gets of a backend whose answer does not match the app's type: the
-        // user only sees a sentence, so the endpoint and serde's "missing field `id`" go to the console.
-        log::error!(
-            "could not read the answer of {endpoint} as {}: {e}",
-            std::any::type_name::<T>()
-        );
+        // user only sees a sentence, so the endpoint and serde's "missing field `id`" / "expected struct
+        // User" go to the console.
+        log::error!("could not read the answer of {endpoint}: {e}");
         Error::Decode {
             endpoint: endpoint.to_owned(),
             message: e.to_string(),
