@@ -2,6 +2,7 @@
 //! benchmarking. Plain std + a few small crates, so it builds in seconds on a fresh machine.
 
 mod bench;
+mod check_backend;
 mod compress;
 mod dev;
 mod proc;
@@ -32,6 +33,10 @@ commands:
   bench                benchmarks: size, start-up, refresh storms, client overhead, backend load
   dist [--lab]         build the optimised dist/ (trunk build --release) and precompress it
                        (--lab: with the Lab page, which the production build leaves out)
+  check-backend --base-url URL --username NAME --password PASS [--config FILE] [--access-ttl SECS]
+                [--storm-path PATH] [--app-origin ORIGIN] [--dist DIR]
+                       check your own backend against what Lanyard needs, one line per check
+                       (exit 1 on any FAIL); `cargo xtask check-backend --help` for the flags
 ";
 
 fn main() -> ExitCode {
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
         }),
         "dev" => dev::run(flags.iter().any(|f| f == "--release")),
         "test" => return test::run(),
+        "check-backend" => return check_backend::command(flags),
         "size" => size::run(flags),
         "bench" => bench::run(flags),
         "dist" => dev::dist_command(flags),

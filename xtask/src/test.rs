@@ -2,7 +2,7 @@
 //! Steps keep going after a failure so one run shows everything that is wrong.
 
 use crate::proc::{self, tool_path, Service};
-use crate::{dev, python, root, size, target_dir, tools};
+use crate::{check_backend, dev, python, root, size, target_dir, tools};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -211,6 +211,14 @@ pub fn run() -> ExitCode {
                     .env("CHROMEDRIVER", tools::CHROMEDRIVER)
                     .env("LANYARD_FLASK_PYTHON", python::flask_python()),
             );
+            // What users run against their own backend, against both of ours: every check must pass.
+            let dist = root.join("dist");
+            let started = Instant::now();
+            let ours = check_backend::against_dev_backend(server_bin, &dist);
+            tally.check("check-backend (dev backend)", ours, started);
+            let started = Instant::now();
+            let flask = check_backend::against_flask(&python::flask_python(), &dist);
+            tally.check("check-backend (Flask backend)", flask, started);
         }
     }
 

@@ -17,13 +17,18 @@ pub fn setup(browsers: bool) -> Result<(), String> {
     trunk()?;
     npm_tools()?;
     if browsers {
-        apt_packages(&[(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")])?;
+        chromium()?;
         // Firefox is a bonus: where it cannot be installed, its browser tests are skipped, not failed.
         if let Err(e) = apt_packages(&[(FIREFOX, "firefox-esr")]).and_then(|()| geckodriver()) {
             eprintln!("xtask: Firefox is not available, its browser tests will be skipped: {e}");
         }
     }
     Ok(())
+}
+
+/// Chromium and chromedriver (Debian's), for the end-to-end flows and `check-backend`.
+pub fn chromium() -> Result<(), String> {
+    apt_packages(&[(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")])
 }
 
 fn wasm_target() -> Result<(), String> {

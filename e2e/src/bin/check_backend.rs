@@ -20,7 +20,6 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("Checking {} with Lanyard's client…", args.base_url);
     match run::run(&args).await {
         Ok(report) => {
             println!("{}", report.summary());

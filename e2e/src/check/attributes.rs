@@ -51,13 +51,26 @@ pub fn readable(set: &[SetCookie], target: &Target) -> Verdict {
         );
     }
     let csrf_names = target.csrf_cookies();
+    let session: Vec<&SetCookie> = cookies
+        .iter()
+        .copied()
+        .filter(|c| !csrf_names.contains(&c.name.as_str()))
+        .collect();
+    let exposed: Vec<&SetCookie> = session.iter().copied().filter(|c| !c.http_only).collect();
     let mut verdict = Verdict::pass();
+    let mut named_wrong = false;
     for name in &csrf_names {
         match cookies.iter().find(|c| c.name == *name) {
             None => {
+                named_wrong = true;
+                let readable = if exposed.is_empty() {
+                    "none".to_string()
+                } else {
+                    names(&exposed)
+                };
                 verdict = verdict.and(Verdict::fail(format!(
-                    "the sign-in did not set the CSRF cookie {name:?} named in config.json (it set: {}); \
-                     set csrf_cookie / refresh_csrf_cookie to the readable cookie your backend sets",
+                    "the sign-in did not set the CSRF cookie {name:?} named in config.json (it set: {}; readable: \
+                     {readable}); set csrf_cookie / refresh_csrf_cookie to the readable cookie your backend sets",
                     names(&cookies)
                 )))
             }
@@ -71,13 +84,8 @@ pub fn readable(set: &[SetCookie], target: &Target) -> Verdict {
             Some(_) => {}
         }
     }
-    let session: Vec<&SetCookie> = cookies
-        .iter()
-        .copied()
-        .filter(|c| !csrf_names.contains(&c.name.as_str()))
-        .collect();
-    let exposed: Vec<&SetCookie> = session.iter().copied().filter(|c| !c.http_only).collect();
-    if !exposed.is_empty() {
+    // With a CSRF cookie misnamed, the readable cookie is most likely that one: said above, not twice.
+    if !exposed.is_empty() && !named_wrong {
         verdict = verdict.and(Verdict::fail(format!(
             "{} readable by scripts: add HttpOnly (only the CSRF cookie may be readable)",
             names(&exposed)

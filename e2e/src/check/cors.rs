@@ -20,6 +20,10 @@ pub fn allow_verdict(what: &str, answer: &Answer, origin: &str) -> Verdict {
             "the {what} has Access-Control-Allow-Origin: *, which browsers refuse with credentials: echo the app's \
              exact origin {origin}"
         )));
+    } else if allow_origin.is_empty() {
+        verdict = verdict.and(Verdict::fail(format!(
+            "the {what} has no Access-Control-Allow-Origin: answer the app's exact origin {origin}"
+        )));
     } else if allow_origin != origin {
         verdict = verdict.and(Verdict::fail(format!(
             "the {what} has Access-Control-Allow-Origin {allow_origin:?}: it must be the app's exact origin {origin}"

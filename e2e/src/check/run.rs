@@ -61,6 +61,7 @@ pub async fn run(args: &Args) -> Result<Report, Setup> {
     let (user, pass) = (args.username.as_str(), args.password.as_str());
     let config = api.target.client.clone();
     let mut report = Report::default();
+    println!("Checking {} with Lanyard's client…", args.base_url);
 
     let (_, login) = api.login(user, pass).await.map_err(|e| {
         Setup(format!(

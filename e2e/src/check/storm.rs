@@ -128,6 +128,35 @@ async fn wait_for(
     }
 }
 
+/// Waits for the Lab's result; a session that ends meanwhile sends the app to its login page, which is an
+/// answer too (no need to wait out the timeout).
+async fn wait_for_result(browser: &Browser) -> Result<(), String> {
+    let started = Instant::now();
+    loop {
+        if browser.is_displayed(&testid("lab-result")).await {
+            return Ok(());
+        }
+        let path = browser
+            .client
+            .current_url()
+            .await
+            .map(|u| u.path().to_string());
+        if path.is_ok_and(|p| p == "/login") {
+            return Err(format!(
+                "the session ended during the storm and the app went to its login page; {}",
+                browser.describe().await
+            ));
+        }
+        if started.elapsed() > RUN_WAIT {
+            return Err(format!(
+                "the storm did not finish within {RUN_WAIT:?}; {}",
+                browser.describe().await
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn type_into(browser: &Browser, css: &str, text: &str) -> Result<(), String> {
     let field = browser
         .client
@@ -208,13 +237,7 @@ async fn drive(
         .click()
         .await
         .map_err(|e| format!("cannot click Run: {e}"))?;
-    wait_for(
-        browser,
-        &testid("lab-result"),
-        RUN_WAIT,
-        "the storm did not finish",
-    )
-    .await?;
+    wait_for_result(browser).await?;
     let text = browser
         .client
         .find(Locator::Css(&testid("lab-result")))
