@@ -60,6 +60,15 @@ pub fn flask_venv_setup() -> Result<PathBuf, String> {
     Ok(python)
 }
 
+/// The backend's own tests (`backends/flask-jwt/test_app.py`, unittest through Flask's test client).
+pub fn flask_tests(python: &Path) -> Result<(), String> {
+    proc::run(
+        Command::new(python)
+            .args(["-B", "-m", "unittest", "--verbose"])
+            .current_dir(root().join("backends").join("flask-jwt")),
+    )
+}
+
 fn imports(python: &Path) -> bool {
     Command::new(python)
         .args(["-c", "import flask, flask_jwt_extended, waitress"])

@@ -190,8 +190,14 @@ pub fn run() -> ExitCode {
     // The independent backend some flows run against. If it cannot be installed, those flows fail on
     // the missing Python (never skip).
     let started = Instant::now();
-    let venv = python::flask_venv_setup().map(|_| ());
-    tally.check("Flask backend (virtualenv)", venv, started);
+    let venv = python::flask_venv_setup();
+    let flask_python = venv.as_ref().ok().cloned();
+    tally.check("Flask backend (virtualenv)", venv.map(|_| ()), started);
+    if let Some(flask_python) = flask_python {
+        let started = Instant::now();
+        let tests = python::flask_tests(&flask_python);
+        tally.check("Flask backend tests", tests, started);
+    }
     if dist_ok && server_ok {
         if let Ok(server_bin) = &server {
             tally.tests(
