@@ -107,14 +107,24 @@ pub async fn expired(api: &Api, user: &str, pass: &str, wait: &Wait) -> Result<V
     })
 }
 
+/// How the CSRF header went out: with the cookie's value, or not at all because the cookie is missing.
+fn csrf_sent(api: &Api, jar: &super::cookies::Jar, cookie: &str) -> String {
+    let header = &api.target.client.csrf_header;
+    match jar.value(cookie) {
+        Some(_) => format!("with the {header} header"),
+        None => format!("without the {header} header, as there is no {cookie:?} cookie to echo (see the cookie check)"),
+    }
+}
+
 /// Check 6: after one refresh, the old refresh cookie is refused; informs whether the family was revoked.
 pub async fn rotation(api: &Api, user: &str, pass: &str) -> Result<Verdict, String> {
     let mut jar = api.session(user, pass).await?;
     let before = jar.clone();
+    let sent = csrf_sent(api, &jar, api.target.client.refresh_csrf_cookie());
     let first = api.refresh(&mut jar, Csrf::Send).await?;
     if !first.ok() {
         return Ok(Verdict::fail(format!(
-            "refresh answered {} for a fresh session with the CSRF header: it must answer 2xx with new cookies",
+            "refresh answered {} for a fresh session {sent}: it must answer 2xx with new cookies",
             describe(&first)
         )));
     }
@@ -149,10 +159,11 @@ pub async fn rotation(api: &Api, user: &str, pass: &str) -> Result<Verdict, Stri
 pub async fn after_logout(api: &Api, user: &str, pass: &str) -> Result<Verdict, String> {
     let mut jar = api.session(user, pass).await?;
     let before = jar.clone();
+    let sent = csrf_sent(api, &jar, &api.target.client.csrf_cookie);
     let logout = api.logout(&mut jar, Csrf::Send).await?;
     if !logout.ok() {
         return Ok(Verdict::fail(format!(
-            "logout answered {} with the CSRF header: it must answer 2xx and clear the cookies",
+            "logout answered {} {sent}: it must answer 2xx and clear the cookies",
             describe(&logout)
         )));
     }
