@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::{self, Issued, SessionInfo, SessionSummary, User};
 use crate::error::{ApiError, ApiJson};
 use crate::hooks::Fault;
+use crate::secure_cookies::secure_for;
 use crate::serve::ClientAddr;
 use crate::session::{cookie_value, Session, ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE};
 use crate::AppState;
@@ -48,7 +49,7 @@ pub struct LoginBody {
 
 /// A `Set-Cookie` value with the attributes from docs/API.md (never a `Domain`).
 fn cookie(
-    state: &AppState,
+    secure: bool,
     name: &'static str,
     value: &str,
     path: &'static str,
@@ -59,7 +60,7 @@ fn cookie(
         .path(path)
         .max_age(cookie::time::Duration::seconds(max_age_secs.max(0)))
         .same_site(SameSite::Strict)
-        .secure(state.secure_cookies)
+        .secure(secure)
         .http_only(http_only)
         .build();
     HeaderValue::from_str(&c.to_string()).map_err(|e| ApiError::Internal(format!("cookie: {e}")))
@@ -68,6 +69,7 @@ fn cookie(
 /// 200 with the session body, the new access and refresh cookies, and optionally a CSRF cookie.
 fn session_response(
     state: &AppState,
+    secure: bool,
     issued: Issued,
     now: i64,
     csrf: Option<&str>,
@@ -79,7 +81,7 @@ fn session_response(
     headers.append(
         SET_COOKIE,
         cookie(
-            state,
+            secure,
             ACCESS_COOKIE,
             &issued.access_token,
             ACCESS_PATH,
@@ -90,7 +92,7 @@ fn session_response(
     headers.append(
         SET_COOKIE,
         cookie(
-            state,
+            secure,
             REFRESH_COOKIE,
             &issued.refresh_token,
             REFRESH_PATH,
@@ -103,7 +105,7 @@ fn session_response(
         // Not HttpOnly: the page reads it to echo it in X-CSRF-Token.
         headers.append(
             SET_COOKIE,
-            cookie(state, CSRF_COOKIE, csrf, CSRF_PATH, secs, false)?,
+            cookie(secure, CSRF_COOKIE, csrf, CSRF_PATH, secs, false)?,
         );
     }
     Ok((headers, Json(SessionBody::from(issued.session))).into_response())
@@ -112,6 +114,7 @@ fn session_response(
 pub async fn login(
     State(state): State<AppState>,
     client: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let address = client.map(|Extension(ClientAddr(ip))| ip);
@@ -159,7 +162,8 @@ pub async fn login(
         )?)
     })?;
     let csrf = db::new_token();
-    session_response(&state, issued, now, Some(&csrf))
+    let secure = secure_for(state.secure_cookies, &headers);
+    session_response(&state, secure, issued, now, Some(&csrf))
 }
 
 pub async fn refresh(
@@ -181,7 +185,8 @@ pub async fn refresh(
     let issued = state
         .db
         .with(|c| db::rotate_refresh(c, &hash, now, state.hooks.ttls(state.ttls)))?;
-    session_response(&state, issued, now, None)
+    let secure = secure_for(state.secure_cookies, &headers);
+    session_response(&state, secure, issued, now, None)
 }
 
 pub async fn logout(
@@ -198,18 +203,19 @@ pub async fn logout(
             access.as_deref(),
         )?)
     })?;
+    let secure = secure_for(state.secure_cookies, &headers);
     let mut out = HeaderMap::new();
     out.append(
         SET_COOKIE,
-        cookie(&state, ACCESS_COOKIE, "", ACCESS_PATH, 0, true)?,
+        cookie(secure, ACCESS_COOKIE, "", ACCESS_PATH, 0, true)?,
     );
     out.append(
         SET_COOKIE,
-        cookie(&state, REFRESH_COOKIE, "", REFRESH_PATH, 0, true)?,
+        cookie(secure, REFRESH_COOKIE, "", REFRESH_PATH, 0, true)?,
     );
     out.append(
         SET_COOKIE,
-        cookie(&state, CSRF_COOKIE, "", CSRF_PATH, 0, false)?,
+        cookie(secure, CSRF_COOKIE, "", CSRF_PATH, 0, false)?,
     );
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }

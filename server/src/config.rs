@@ -72,8 +72,9 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
-    /// Drop the `Secure` cookie attribute. Only for plain-http deployments on a host other than
-    /// localhost/127.0.0.1 (browsers accept `Secure` cookies on http://localhost).
+    /// Drop the `Secure` cookie attribute everywhere. Only for plain-http deployments on a host other than
+    /// localhost/127.0.0.1 (pages served over plain HTTP from loopback already get cookies without it, since
+    /// WebKit refuses `Secure` cookies there).
     #[arg(long, env = "LANYARD_INSECURE_COOKIES", value_parser = BoolishValueParser::new())]
     pub insecure_cookies: bool,
 }

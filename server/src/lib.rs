@@ -11,6 +11,7 @@ pub mod error;
 pub mod hooks;
 pub mod notes;
 pub mod password;
+pub mod secure_cookies;
 pub mod security;
 pub mod serve;
 pub mod session;

@@ -436,3 +436,43 @@ async fn an_address_spraying_accounts_is_locked_out_until_reset() {
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     server.stop().await;
 }
+
+/// WebKit refuses `Secure` cookies on plain-HTTP loopback pages (what `cargo xtask dev` serves): for those, and
+/// only those, the cookies come without `Secure`. A page on a real host, or no `Origin` at all, keeps it.
+#[tokio::test]
+async fn secure_is_dropped_only_for_plain_http_loopback_pages() {
+    let server = Server::start(&[]).await;
+    for (origin, secure) in [
+        (Some("http://127.0.0.1:8080"), false),
+        (Some("http://localhost:8080"), false),
+        (Some("https://app.example.com"), true),
+        (Some("http://app.example.com"), true),
+        (None, true),
+    ] {
+        let mut c = server.client();
+        let mut req = c
+            .request(Method::POST, "/api/auth/login")
+            .json(&json!({"username": "admin", "password": "admin-pass"}));
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        let login = c.send(req).await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+        let mut refresh = c.request(Method::POST, "/api/auth/refresh");
+        let mut logout = c.request(Method::POST, "/api/auth/logout");
+        if let Some(origin) = origin {
+            refresh = refresh.header("origin", origin);
+            logout = logout.header("origin", origin);
+        }
+        let refreshed = c.send(refresh).await;
+        assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
+        let out = c.send(logout).await;
+        for resp in [&login, &refreshed, &out] {
+            assert!(!resp.set_cookies.is_empty());
+            for cookie in &resp.set_cookies {
+                assert_eq!(cookie.secure, secure, "{origin:?}: {}", cookie.raw);
+            }
+        }
+    }
+    server.stop().await;
+}
