@@ -29,6 +29,7 @@ fn kind_message(err: &Error) -> &'static str {
             "Too many requests are waiting for your session to be renewed. Please try again in a moment."
         }
         Error::QueueTimeout => "Renewing your session took too long. Please try again.",
+        Error::CookiesNotKept { .. } => COOKIES_NOT_KEPT,
         _ => "Something went wrong. Please try again.",
     }
 }
@@ -48,9 +49,14 @@ fn http_message(status: u16) -> &'static str {
     }
 }
 
+const COOKIES_NOT_KEPT: &str = "Your browser didn't keep the sign-in cookies, so you can't stay signed in. \
+     Allow cookies for this site (and, if you use a private window or block third-party cookies, try without), \
+     then sign in again.";
+
 /// The notice on the login page after a session ended; `None` when there is nothing to explain.
 pub fn ended_notice(reason: EndReason) -> Option<&'static str> {
     match reason {
+        EndReason::CookiesNotKept => Some(COOKIES_NOT_KEPT),
         EndReason::SignedOutElsewhere => Some("You signed out in another tab."),
         EndReason::SignedOut => None,
         _ => Some(
@@ -97,6 +103,17 @@ mod tests {
         };
         assert!(user_message(&decode).contains("couldn't read"));
         assert!(!user_message(&decode).contains("missing field"));
+    }
+
+    #[test]
+    fn cookies_the_browser_did_not_keep_are_not_an_ended_session() {
+        let not_kept = Error::CookiesNotKept {
+            cookie: "lanyard_csrf".into(),
+        };
+        assert!(user_message(&not_kept).contains("didn't keep the sign-in cookies"));
+        let notice = ended_notice(EndReason::CookiesNotKept).unwrap_or_default();
+        assert!(notice.contains("didn't keep"), "{notice}");
+        assert!(!notice.contains("has ended"), "{notice}");
     }
 
     #[test]

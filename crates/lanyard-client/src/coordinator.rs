@@ -21,6 +21,9 @@
 //! - A refused refresh ends the session: queued requests fail `SessionEnded`, and so does every new request
 //!   until a login. An unavailable refresh (network, timeout, 5xx) ends nothing: queued requests fail with a
 //!   retryable error and the next request tries again.
+//! - **Cookies not kept.** A refresh refused within [`COOKIE_CHECK_MS`] of a sign-in in this epoch, before any
+//!   request under it was accepted, means the browser never kept (or never sends) the session's cookies: the
+//!   session ends with [`EndReason::CookiesNotKept`], not as an expired one.
 //! - Bounds: a queue cap, a maximum wait in the queue, a timeout on the refresh itself.
 
 use std::collections::VecDeque;
@@ -76,7 +79,12 @@ pub struct Coordinator {
     /// A request sent under the current epoch was accepted: its credentials work (so a later auth failure
     /// under it is a new expiry, not a refresh that did not help).
     epoch_confirmed: bool,
+    /// The epoch a sign-in started, and when: see [`COOKIE_CHECK_MS`].
+    signed_in: Option<(u64, u64)>,
 }
+
+/// How soon after a sign-in a refused refresh (with nothing accepted since) means "cookies not kept".
+pub const COOKIE_CHECK_MS: u64 = 60_000;
 
 impl Coordinator {
     /// A coordinator for a page loaded at `now`. The session starts Active: whether it really exists is
@@ -94,6 +102,7 @@ impl Coordinator {
             access_expires_at_ms: None,
             proactive_not_before_ms: 0,
             epoch_confirmed: false,
+            signed_in: None,
         }
     }
 
@@ -235,7 +244,16 @@ impl Coordinator {
             RefreshOutcome::Unavailable if refresh.trigger == Trigger::Proactive => {
                 self.drain_after_early_refresh_failed()
             }
-            RefreshOutcome::Refused => self.end(EndReason::RefreshRefused),
+            RefreshOutcome::Refused => {
+                let fresh_sign_in = self.signed_in.is_some_and(|(epoch, at)| {
+                    epoch == self.epoch && now.saturating_sub(at) < COOKIE_CHECK_MS
+                });
+                self.end(if fresh_sign_in && !self.epoch_confirmed {
+                    EndReason::CookiesNotKept
+                } else {
+                    EndReason::RefreshRefused
+                })
+            }
             RefreshOutcome::Unavailable => self.drain_fail(Failure::RefreshUnavailable),
         }
     }
@@ -314,6 +332,7 @@ impl Coordinator {
         self.phase = Phase::Active;
         self.proactive_not_before_ms = 0;
         self.new_epoch(now, expires_at);
+        self.signed_in = Some((self.epoch, now));
         let mut actions = Vec::new();
         // A refresh of the old session is moot now; the queue can go with the new cookies.
         if let Some(r) = self.refresh.take() {

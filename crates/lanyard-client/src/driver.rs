@@ -30,7 +30,7 @@ type Listener = Rc<dyn Fn(&ClientEvent)>;
 
 pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
-    transport: Rc<dyn Transport>,
+    pub(crate) transport: Rc<dyn Transport>,
     pub(crate) runtime: Rc<dyn Runtime>,
     tabs: Rc<dyn Tabs>,
     /// Keeps a connection free for the refresh call (see `gate.rs`).
@@ -203,7 +203,10 @@ impl Inner {
                 }
                 Action::SessionEnded { reason } => {
                     self.state.borrow_mut().stats.sessions_ended += 1;
-                    if reason == EndReason::RefreshRefused {
+                    if matches!(
+                        reason,
+                        EndReason::RefreshRefused | EndReason::CookiesNotKept
+                    ) {
                         self.tabs.broadcast(TabMessage {
                             kind: TabMessageKind::Ended,
                             expires_at: None,

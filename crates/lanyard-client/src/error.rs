@@ -74,6 +74,15 @@ pub enum Error {
     /// The request waited longer than `queue_max_wait_ms` for a refresh.
     #[error("waited too long for the refresh")]
     QueueTimeout,
+    /// The sign-in succeeded, but the browser did not keep its cookies: the readable CSRF cookie is missing
+    /// right after it. Typical causes: `Secure` cookies on a plain-HTTP page (WebKit refuses them even on
+    /// localhost), third-party cookie blocking when the API is on another site, a `Path` or `Domain` that does not
+    /// cover the page, or an `HttpOnly` CSRF cookie. The specifics go to the console.
+    #[error("the sign-in succeeded, but the browser did not keep its cookies (no readable `{cookie}` cookie)")]
+    CookiesNotKept {
+        /// The CSRF cookie that was expected.
+        cookie: String,
+    },
     /// The request could not be built (its body did not serialise): a bug in the caller, not the user.
     #[error("the request could not be prepared: {0}")]
     InvalidRequest(String),
@@ -108,6 +117,7 @@ impl Error {
             Error::Aborted
             | Error::Decode { .. }
             | Error::SessionEnded
+            | Error::CookiesNotKept { .. }
             | Error::InvalidRequest(_) => false,
         }
     }

@@ -221,6 +221,20 @@ impl Client {
             .await?;
         let expires_at = self.expiry_of(&response);
         let answer = decode(&endpoint, response)?;
+        let csrf = &config.csrf_cookie;
+        if self.inner.transport.has_cookie(csrf) == Some(false) {
+            log::error!(
+                "{endpoint} succeeded, but the browser did not keep its cookies: there is no readable `{csrf}` \
+                 cookie now. Look at the Set-Cookie headers of that answer: `Secure` cookies on a plain-HTTP page \
+                 (WebKit refuses them even on localhost), third-party cookie blocking when the API ({}) is on \
+                 another site than this page, a `Path` or `Domain` that does not cover this page, or an \
+                 HttpOnly CSRF cookie (the page must read it; set `csrf_cookie` to the readable one).",
+                if config.api_base.is_empty() { "this origin" } else { &config.api_base }
+            );
+            return Err(Error::CookiesNotKept {
+                cookie: csrf.clone(),
+            });
+        }
         self.inner.signed_in(expires_at);
         Ok(answer)
     }
@@ -229,9 +243,12 @@ impl Client {
     /// error is still returned, so the app can say so).
     pub async fn logout(&self) -> Result<(), Error> {
         let path = self.inner.config.logout_path.clone();
-        let result = self.send::<()>(Request::post(path).skip_refresh()).await;
+        // Whatever the backend answers with (204, `{"msg": "Logged out"}`, …) is a success.
+        let result = self
+            .send::<serde::de::IgnoredAny>(Request::post(path).skip_refresh())
+            .await;
         self.inner.signed_out();
-        result
+        result.map(drop)
     }
 
     /// Who is signed in: `GET me_path`, refreshed like any call, decoded into `T`. Records the access token's

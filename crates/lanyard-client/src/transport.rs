@@ -112,6 +112,13 @@ pub trait Transport {
         request: &HttpRequest,
         signal: &AbortHandle,
     ) -> LocalBoxFuture<'static, Result<HttpResponse, TransportError>>;
+
+    /// Whether the page can read the cookie `name` now; `None` when this transport cannot tell (the default).
+    /// Used right after a sign-in to notice a browser that did not keep the session's cookies.
+    fn has_cookie(&self, name: &str) -> Option<bool> {
+        let _ = name;
+        None
+    }
 }
 
 #[cfg(test)]

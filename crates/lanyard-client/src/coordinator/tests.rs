@@ -455,3 +455,38 @@ fn the_epoch_is_the_one_a_request_went_on_the_wire_under() {
         vec![start(1, Trigger::AuthFailure, 2)]
     );
 }
+
+#[test]
+fn a_refused_refresh_right_after_sign_in_means_the_cookies_were_not_kept() {
+    let ended = |reason| Action::SessionEnded { reason };
+    // Signed in, the first call is refused, and so is the refresh: the browser never kept the cookies.
+    let mut c = coord();
+    c.session_started(None, 0);
+    c.issue(1, 10);
+    c.responded(1, true, 20);
+    let actions = c.refresh_finished(0, RefreshOutcome::Refused, 30);
+    assert_eq!(actions.last(), Some(&ended(EndReason::CookiesNotKept)));
+
+    // A call accepted since the sign-in proves the cookies work: an ordinary end.
+    let mut c = coord();
+    c.session_started(None, 0);
+    c.issue(1, 10);
+    c.responded(1, false, 20);
+    c.issue(2, 30);
+    c.responded(2, true, 40);
+    let actions = c.refresh_finished(0, RefreshOutcome::Refused, 50);
+    assert_eq!(actions.last(), Some(&ended(EndReason::RefreshRefused)));
+
+    // Long after the sign-in, or with no sign-in in this tab (a page load): an ordinary end.
+    for signed_in_at in [None, Some(0)] {
+        let mut c = coord();
+        if let Some(at) = signed_in_at {
+            c.session_started(None, at);
+        }
+        let now = COOKIE_CHECK_MS + 10;
+        c.issue(1, now);
+        c.responded(1, true, now);
+        let actions = c.refresh_finished(0, RefreshOutcome::Refused, now);
+        assert_eq!(actions.last(), Some(&ended(EndReason::RefreshRefused)));
+    }
+}

@@ -64,6 +64,9 @@ pub enum Settlement {
 pub enum EndReason {
     /// The refresh token was refused (expired, revoked, reused).
     RefreshRefused,
+    /// Right after a sign-in, before any call was accepted, the refresh was refused: the browser did not keep
+    /// (or send) the session's cookies — not an expired session.
+    CookiesNotKept,
     /// Another tab's refresh was refused (the tabs share the cookies, so ours is gone too).
     EndedElsewhere,
     /// The user signed out in this tab.

@@ -327,3 +327,24 @@ fn unsafe_methods_carry_the_csrf_cookie_and_gets_do_not() {
     assert!(take(&fine).is_ok());
     assert_eq!(env.server.refresh_calls(), 0);
 }
+
+#[test]
+fn a_browser_that_keeps_no_cookies_is_told_so_at_sign_in() {
+    let mut env = Env::new(config());
+    env.server.state.borrow_mut().refuses_cookies = true;
+    let client = env.client.clone();
+    let attempt = env.spawn(async move { login(&client, "ada", "pw").await });
+    env.run();
+    let err = take(&attempt).unwrap_err();
+    assert_eq!(
+        err,
+        Error::CookiesNotKept {
+            cookie: "lanyard_csrf".into()
+        }
+    );
+    assert!(!err.is_retryable() && !err.is_session_ended());
+    assert!(
+        err.to_string().contains("did not keep its cookies"),
+        "{err}"
+    );
+}

@@ -48,6 +48,10 @@ fn method(method: Method) -> HttpMethod {
 }
 
 impl Transport for FetchTransport {
+    fn has_cookie(&self, name: &str) -> Option<bool> {
+        Some(read_cookie(name).is_some())
+    }
+
     fn send(
         &self,
         request: &HttpRequest,

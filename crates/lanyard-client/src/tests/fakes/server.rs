@@ -63,6 +63,8 @@ pub struct ServerState {
     held: Vec<HeldCall>,
     pub refresh_faults: VecDeque<RefreshFault>,
     pub log: Vec<Logged>,
+    /// A browser that stores none of the cookies the server sets (WebKit and `Secure` on plain HTTP).
+    pub refuses_cookies: bool,
 }
 
 pub struct FakeServer {
@@ -267,6 +269,10 @@ impl ServerState {
 }
 
 impl Transport for FakeServer {
+    fn has_cookie(&self, name: &str) -> Option<bool> {
+        Some(name == "lanyard_csrf" && self.state.borrow().jar_csrf.is_some())
+    }
+
     fn send(
         &self,
         request: &HttpRequest,
@@ -312,6 +318,9 @@ impl Transport for FakeServer {
             let result = s.handle(request, access, refresh, csrf);
             if let Ok(r) = &result {
                 s.log[log_index].status = Some(r.status);
+            }
+            if s.refuses_cookies {
+                (s.jar_access, s.jar_refresh, s.jar_csrf) = (None, None, None);
             }
             let _ = tx.send(result);
         }
