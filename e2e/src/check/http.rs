@@ -3,7 +3,7 @@
 
 use super::cookies::{self, Jar, SetCookie};
 use super::target::Target;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 /// A call's outcome, as much as the checks look at.
@@ -128,9 +128,14 @@ impl Api {
     /// Signs in as the app does: `POST login_path {<login_field>: username, "password": password}`.
     pub async fn login(&self, username: &str, password: &str) -> Result<(Jar, Answer), String> {
         let mut jar = Jar::default();
-        let mut body = serde_json::Map::new();
-        body.insert(self.target.login_field.clone(), json!(username));
-        body.insert("password".into(), json!(password));
+        // The app's own sign-in body.
+        let credentials = lanyard::sign_in::Credentials {
+            field: &self.target.login_field,
+            name: username,
+            password,
+        };
+        let body = serde_json::to_value(&credentials)
+            .map_err(|e| format!("cannot write the sign-in body: {e}"))?;
         let path = self.target.client.login_path.clone();
         let answer = self
             .call(
@@ -138,7 +143,7 @@ impl Api {
                 &path,
                 &mut jar,
                 Csrf::Omit,
-                Some(Value::Object(body)),
+                Some(body),
             )
             .await?;
         Ok((jar, answer))

@@ -1,5 +1,5 @@
-//! The backend under test as the app will see it: the user's `config.json` (the client's fields, read and
-//! validated by `lanyard-client` itself, plus the app's `login_field`) and the base URL.
+//! The backend under test as the app will see it: the user's `config.json`, read and validated by the app's
+//! own code (`lanyard::config`), and the base URL.
 
 use lanyard_client::ClientConfig;
 use serde_json::{Map, Value};
@@ -38,28 +38,13 @@ impl Target {
     }
 
     pub(crate) fn from_map(base_url: &str, raw: Map<String, Value>) -> Result<Target, String> {
-        // The app's own fields (log level, Lab, login field…) are not the client's business.
-        let client_fields: Map<String, Value> = raw
-            .iter()
-            .filter(|(k, _)| ClientConfig::FIELDS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let client: ClientConfig =
-            serde_json::from_value(Value::Object(client_fields)).map_err(|e| e.to_string())?;
-        client.validate().map_err(|e| e.to_string())?;
-        let login_field = match raw.get("login_field") {
-            None | Some(Value::Null) => "username".to_string(),
-            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-            Some(other) => {
-                return Err(format!(
-                    "login_field must be a non-empty string, not {other}"
-                ))
-            }
-        };
+        // Read exactly as the app reads it at start-up (unknown fields and bad values are refused there too).
+        let config = lanyard::config::Config::from_json(&Value::Object(raw.clone()).to_string())
+            .map_err(|e| e.to_string())?;
         Ok(Target {
             base_url: base_url.trim_end_matches('/').to_string(),
-            client,
-            login_field,
+            client: config.client,
+            login_field: config.login_field,
             raw,
         })
     }
@@ -143,7 +128,8 @@ mod tests {
     fn bad_values_are_named() {
         let err = |v| target(v).err().unwrap_or_default();
         assert!(err(json!({"api_base": "ftp://x"})).contains("api_base"));
-        assert!(err(json!({"login_field": 3})).contains("login_field"));
+        assert!(err(json!({"login_field": " "})).contains("login_field"));
+        assert!(err(json!({"refesh_path": "/r"})).contains("refesh_path"));
         assert!(!err(json!({"refresh_on_status": "401"})).is_empty());
     }
 }
