@@ -194,6 +194,16 @@ impl Browser {
         base: &str,
         profile: &Profile,
     ) -> Result<Browser, String> {
+        Self::connect_with_prefs(driver, base, profile, json!({})).await
+    }
+
+    /// [`Browser::connect`] with Chromium preferences (e.g. blocking cookies).
+    pub async fn connect_with_prefs(
+        driver: &Chromedriver,
+        base: &str,
+        profile: &Profile,
+        prefs: Value,
+    ) -> Result<Browser, String> {
         let chromium = crate::paths::chromium()?;
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
@@ -216,6 +226,7 @@ impl Browser {
                     "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.path.display()),
                 ],
+                "prefs": prefs,
             }),
         );
         capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));

@@ -30,6 +30,8 @@ pub struct Options {
     pub config: Option<ConfigFile>,
     /// Errors of any source containing one of these are expected (a flow that breaks the start-up).
     pub expected_page_errors: Vec<&'static str>,
+    /// The browser stores no cookies (Chromium's "block all cookies" setting).
+    pub block_cookies: bool,
 }
 
 /// Chrome logs every HTTP error answer to a `fetch` as a SEVERE console entry of source `network`
@@ -93,6 +95,7 @@ impl Default for Options {
             timeout: Duration::from_secs(120),
             config: None,
             expected_page_errors: Vec::new(),
+            block_cookies: false,
         }
     }
 }
@@ -107,6 +110,12 @@ impl Options {
     /// Serve the app with this `config.json`.
     pub fn with_config(mut self, config: ConfigFile) -> Self {
         self.config = Some(config);
+        self
+    }
+
+    /// Run the flow in a browser that keeps no cookies.
+    pub fn blocking_cookies(mut self) -> Self {
+        self.block_cookies = true;
         self
     }
 
@@ -196,7 +205,12 @@ where
     )
     .or_fail("start chromedriver");
     let profile = Profile::new(name).or_fail("create a browser profile");
-    let browser = Browser::connect(&driver, &backend.base_url, &profile)
+    let prefs = if options.block_cookies {
+        serde_json::json!({ "profile.default_content_setting_values.cookies": 2 })
+    } else {
+        serde_json::json!({})
+    };
+    let browser = Browser::connect_with_prefs(&driver, &backend.base_url, &profile, prefs)
         .await
         .or_fail("start Chromium");
 

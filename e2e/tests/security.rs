@@ -3,7 +3,7 @@
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use lanyard_e2e::{run, Browser, Options, WAIT};
+use lanyard_e2e::{run, testid, Browser, Options, WAIT};
 
 /// The three session cookies as WebDriver sees them (HttpOnly included). The access and refresh
 /// cookies are scoped to `/api` and `/api/auth`, and WebDriver lists the cookies of the current
@@ -22,7 +22,13 @@ async fn session_cookies(b: &Browser) -> Vec<fantoccini::cookies::Cookie<'static
             Some(name != "lanyard_csrf"),
             "{name}: only the CSRF cookie is readable by scripts"
         );
-        assert_eq!(cookie.secure(), Some(true), "{name} is Secure");
+        // The page is on plain-HTTP loopback, where WebKit refuses `Secure` cookies: the backend leaves it
+        // off for such pages only (docs/API.md, "Cookies"; production pages get it).
+        assert_eq!(
+            cookie.secure(),
+            Some(false),
+            "{name} is not Secure on a plain-HTTP loopback page"
+        );
     }
     cookies
 }
@@ -292,4 +298,52 @@ async fn submit_disabled(b: &Browser) -> bool {
     b.js("return document.querySelector('button[type=submit]').disabled")
         .await
         == serde_json::Value::Bool(true)
+}
+
+/// A browser that keeps no cookies (blocked by its settings; WebKit with `Secure` cookies on plain HTTP is
+/// the same case): the sign-in "succeeds" at the server, but the app must not claim anything about an ended
+/// session. It says the browser did not keep the cookies, marks no input, and tells the developer why on
+/// the console.
+#[tokio::test]
+async fn a_browser_that_keeps_no_cookies_is_told_so() {
+    run(
+        "a_browser_that_keeps_no_cookies_is_told_so",
+        Options::default()
+            .blocking_cookies()
+            .expect_page_error("did not keep its cookies"),
+        |ctx| async move {
+            let b = &ctx.browser;
+            b.open("/login").await;
+            b.fill("Username", "user").await;
+            b.fill("Password", "user-pass").await;
+            b.click_button("Sign in").await;
+            b.wait_for(&testid("login-error"), WAIT).await;
+            let message = b.text("login-error").await;
+            assert!(
+                message.contains("didn't keep the sign-in cookies"),
+                "{message}"
+            );
+            assert!(!message.contains("ended"), "{message}");
+            for field in ["#username", "#password"] {
+                let invalid = b
+                    .client
+                    .find(fantoccini::Locator::Css(field))
+                    .await
+                    .expect("the input")
+                    .attr("aria-invalid")
+                    .await
+                    .expect("its attribute");
+                assert_eq!(invalid, None, "{field} is not to blame");
+            }
+            assert_eq!(b.path_and_query().await, "/login");
+            let log = b.take_log().await.expect("the console");
+            assert!(
+                log.iter()
+                    .any(|e| e.message.contains("did not keep its cookies")
+                        && e.message.contains("Set-Cookie")),
+                "one console error for the developer: {log:?}"
+            );
+        },
+    )
+    .await;
 }
