@@ -279,7 +279,7 @@ mod tests {
     fn a_grown_app_is_named_with_its_excess() {
         let err = failure(&totals(240, 100, 80));
         assert!(err.contains("production app grew to 240.0 KiB"), "{err}");
-        assert!(err.contains("5.0 KiB over"), "{err}");
+        assert!(err.contains("3.0 KiB over"), "{err}");
         assert!(!err.contains("minimal example is"), "{err}");
     }
 

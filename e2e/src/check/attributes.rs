@@ -117,9 +117,11 @@ pub fn secure(set: &[SetCookie], transport: Transport) -> Verdict {
             "{} lack Secure: add Secure so they never travel over plain HTTP",
             names(&insecure)
         )),
-        (false, true) if insecure.is_empty() => {
-            Verdict::pass_with("browsers accept Secure cookies over plain HTTP on loopback")
-        }
+        (false, true) if insecure.is_empty() => Verdict::Warn(
+            "Secure cookies over plain HTTP on loopback: Chromium and Firefox keep them, WebKit (Safari) does not; \
+             for development in every browser leave Secure off for plain-HTTP loopback pages"
+                .into(),
+        ),
         (false, true) => Verdict::Warn(format!(
             "{} lack Secure: fine for development over plain HTTP on loopback only; add Secure in production (https)",
             names(&insecure)

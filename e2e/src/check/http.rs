@@ -42,6 +42,8 @@ pub enum Csrf {
 pub struct Api {
     http: reqwest::Client,
     pub target: Target,
+    /// The `Origin` a browser page on the API's origin sends (backends may decide cookie attributes by it).
+    origin: Option<String>,
 }
 
 impl Api {
@@ -51,7 +53,15 @@ impl Api {
             .timeout(Duration::from_secs(20))
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
-        Ok(Api { http, target })
+        let origin = url::Url::parse(&target.url("/"))
+            .ok()
+            .map(|u| u.origin().ascii_serialization())
+            .filter(|o| o != "null");
+        Ok(Api {
+            http,
+            target,
+            origin,
+        })
     }
 
     /// `method path` with the jar's cookies; stores what the answer sets. A network failure is an
@@ -84,6 +94,10 @@ impl Api {
             .header("Accept", "application/json");
         for (name, value) in extra {
             request = request.header(*name, *value);
+        }
+        let has_origin = extra.iter().any(|(n, _)| n.eq_ignore_ascii_case("origin"));
+        if let (false, Some(origin)) = (has_origin, &self.origin) {
+            request = request.header("Origin", origin);
         }
         if let Some(cookie) = jar.header_for(path) {
             request = request.header("Cookie", cookie);
