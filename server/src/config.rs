@@ -77,6 +77,29 @@ pub struct Config {
     /// WebKit refuses `Secure` cookies there).
     #[arg(long, env = "LANYARD_INSECURE_COOKIES", value_parser = BoolishValueParser::new())]
     pub insecure_cookies: bool,
+
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1, by ALPN) with a self-signed certificate made at start-up for
+    /// localhost, 127.0.0.1 and ::1 (browsers warn about it once; tests accept it).
+    #[arg(long, env = "LANYARD_TLS", value_parser = BoolishValueParser::new())]
+    pub tls: bool,
+
+    /// Serve HTTPS with this certificate chain (PEM) instead of a generated one; needs `--tls-key`.
+    #[arg(
+        long,
+        env = "LANYARD_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of `--tls-cert`.
+    #[arg(
+        long,
+        env = "LANYARD_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -90,6 +113,11 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// Whether the server speaks HTTPS (`--tls`, or a certificate given).
+    pub fn serves_tls(&self) -> bool {
+        self.tls || self.tls_cert.is_some()
     }
 
     /// Whether cookies carry the `Secure` attribute (the default).

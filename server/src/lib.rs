@@ -18,6 +18,7 @@ pub mod session;
 pub mod static_files;
 pub mod text;
 pub mod throttle;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::ops::Deref;
@@ -233,14 +234,17 @@ pub fn app(state: AppState) -> Router {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// Whether it serves HTTPS.
+    pub tls: bool,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
 
 impl RunningServer {
-    /// `http://<addr>`
+    /// `http://<addr>`, or `https://<addr>` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits.
@@ -255,21 +259,25 @@ impl RunningServer {
 /// Builds the state, binds `config.bind` and starts serving in the background.
 pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     let owned = config.clone();
-    let state = tokio::task::spawn_blocking(move || AppState::new(&owned))
-        .await
-        .map_err(|e| StartError::Setup(format!("startup task: {e}")))??;
+    let (state, tls) = tokio::task::spawn_blocking(move || {
+        Ok::<_, StartError>((AppState::new(&owned)?, tls::Tls::from_config(&owned)?))
+    })
+    .await
+    .map_err(|e| StartError::Setup(format!("startup task: {e}")))??;
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|e| StartError::Setup(format!("cannot listen on {}: {e}", config.bind)))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let router = app(state.clone());
-    let task = tokio::spawn(serve::serve(listener, router, state.clone(), async {
+    let serves_tls = tls.is_some();
+    let task = tokio::spawn(serve::serve(listener, tls, router, state.clone(), async {
         let _ = stopped.await;
     }));
     Ok(RunningServer {
         addr,
         state,
+        tls: serves_tls,
         stop: Some(stop),
         task,
     })

@@ -1,24 +1,28 @@
 //! The accept loop. Hand-rolled on hyper (instead of `axum::serve`) for two reasons: the "drop"
 //! test fault needs a service error so hyper closes the connection without any response, and
 //! connections must be told to close when idle (graceful shutdown, and before a drop fault).
+//! Plain HTTP is HTTP/1.1 only; over TLS (see [`crate::tls`]) ALPN picks HTTP/2 or HTTP/1.1. On
+//! HTTP/2 a drop fault resets only its stream (the connection carries other requests).
 
 use std::future::Future;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::header::CONNECTION;
-use axum::http::{HeaderValue, Request};
+use axum::http::{HeaderValue, Request, Version};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
+use crate::tls::{Alpn, Tls};
 use crate::AppState;
 
 /// Request extension: the address of the client at the other end of the connection.
@@ -55,9 +59,11 @@ struct Dropped;
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains connections.
+/// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` resolves, then
+/// drains connections.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<Tls>,
     app: Router,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send,
@@ -70,7 +76,13 @@ pub async fn serve(
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(connection(stream, app.clone(), state.clone(), stop_rx.clone()));
+                    connections.spawn(accepted_connection(
+                        stream,
+                        tls.clone(),
+                        app.clone(),
+                        state.clone(),
+                        stop_rx.clone(),
+                    ));
                     while connections.try_join_next().is_some() {}
                 }
                 Err(err) => {
@@ -91,14 +103,36 @@ pub async fn serve(
     }
 }
 
-async fn connection(
+/// One accepted TCP connection: the TLS handshake first when serving HTTPS.
+async fn accepted_connection(
     stream: TcpStream,
+    tls: Option<Tls>,
+    app: Router,
+    state: AppState,
+    stop: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    // The TCP peer: TLS does not change who is at the other end.
+    let peer = stream.peer_addr().ok().map(|a| ClientAddr(a.ip()));
+    match tls {
+        None => connection(stream, Alpn::Http1, peer, app, state, stop).await,
+        Some(tls) => match tls.accept(stream).await {
+            Ok((stream, alpn)) => connection(stream, alpn, peer, app, state, stop).await,
+            Err(err) => tracing::debug!("{err}"),
+        },
+    }
+}
+
+async fn connection<I>(
+    io: I,
+    alpn: Alpn,
+    peer: Option<ClientAddr>,
     app: Router,
     state: AppState,
     mut stop: watch::Receiver<bool>,
-) {
-    let _ = stream.set_nodelay(true);
-    let peer = stream.peer_addr().ok().map(|a| ClientAddr(a.ip()));
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let mut close_idle = state.hooks.subscribe_close_idle();
     let service = service_fn(move |mut req: Request<Incoming>| {
         let app = app.clone();
@@ -106,12 +140,14 @@ async fn connection(
         if let Some(peer) = peer {
             req.extensions_mut().insert(peer);
         }
+        let version = req.version();
         async move {
             let Ok(mut response) = app.oneshot(req.map(Body::new)).await;
             if response.extensions().get::<DropConnection>().is_some() {
                 return Err(Dropped);
             }
-            if state.hooks.drop_armed() {
+            // `Connection: close` exists in HTTP/1 only (HTTP/2 forbids the header).
+            if state.hooks.drop_armed() && version < Version::HTTP_2 {
                 response
                     .headers_mut()
                     .insert(CONNECTION, HeaderValue::from_static("close"));
@@ -119,9 +155,16 @@ async fn connection(
             Ok(response)
         }
     });
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), service);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1 needs the timer for its header read timeout (hyper's default, 30 s); HTTP/2 for its own timeouts.
+    builder.http1().timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
+    let builder = match alpn {
+        Alpn::Http1 => builder.http1_only(),
+        Alpn::H2 => builder.http2_only(),
+        Alpn::None => builder,
+    };
+    let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     let mut closing = false;
     loop {

@@ -10,3 +10,4 @@ mod hooks;
 mod notes;
 mod refresh;
 mod static_files;
+mod tls;
