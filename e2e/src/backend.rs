@@ -38,6 +38,9 @@ pub struct BackendOptions {
     pub latency_ms: u64,
     /// `--login-free-failures`: failed logins per account before lock-outs start (the backend's default).
     pub login_free_failures: Option<u32>,
+    /// `--tls`: HTTPS with a self-signed certificate, HTTP/2 by ALPN (the dev backend's only; the
+    /// browser must then be told to accept the certificate, see [`crate::Browser::connect_with_args`]).
+    pub tls: bool,
 }
 
 impl Default for BackendOptions {
@@ -47,6 +50,7 @@ impl Default for BackendOptions {
             access_ttl_secs: 3600,
             latency_ms: 0,
             login_free_failures: None,
+            tls: false,
         }
     }
 }
@@ -54,7 +58,7 @@ impl Default for BackendOptions {
 /// A running backend; killed when dropped (also when the test panics).
 pub struct Backend {
     process: Guarded,
-    /// `http://127.0.0.1:PORT`, no trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` with [`BackendOptions::tls`]), no trailing slash.
     pub base_url: String,
     pub log_path: PathBuf,
     /// Where the test hooks are (`/api/_test` on the dev backend).
@@ -122,6 +126,7 @@ impl Backend {
                 n.to_string().into(),
             ]
         }))
+        .chain(options.tls.then(|| OsString::from("--tls")))
         .collect();
         let (process, base_url) =
             spawn_server(server_bin.as_os_str(), &args, log_path, READY_TIMEOUT)?;
@@ -135,9 +140,12 @@ impl Backend {
         log_path: &Path,
         hooks_prefix: &'static str,
     ) -> Result<Backend, String> {
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(20))
+            // Only ever this local test backend, whose `--tls` certificate is self-signed.
+            .danger_accept_invalid_certs(true)
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
         Ok(Backend {
@@ -231,7 +239,7 @@ impl Backend {
             Err(e) => panic!("seeding: login failed: {e}"),
         };
         assert_eq!(response.status().as_u16(), 200, "seeding: login status");
-        // The cookies are `Secure`, which a cookie jar would not send over http: carry them by hand.
+        // The cookies are `Secure`, which a cookie jar would not send over plain http: carry them by hand.
         let cookies: Vec<(String, String)> = response
             .headers()
             .get_all(reqwest::header::SET_COOKIE)

@@ -17,6 +17,9 @@ use serde_json::{json, Value};
 
 use crate::process::Guarded;
 
+/// The Chromium switch that accepts the dev backend's self-signed certificate (`--tls`).
+pub const IGNORE_CERTIFICATE_ERRORS: &str = "--ignore-certificate-errors";
+
 /// How long a wait lasts unless told otherwise.
 pub const WAIT: Duration = Duration::from_secs(10);
 /// How often a wait looks again.
@@ -204,32 +207,49 @@ impl Browser {
         profile: &Profile,
         prefs: Value,
     ) -> Result<Browser, String> {
+        Self::connect_with_args(driver, base, profile, prefs, &[]).await
+    }
+
+    /// [`Browser::connect_with_prefs`] with more Chromium command-line switches, e.g.
+    /// [`IGNORE_CERTIFICATE_ERRORS`] for a backend with a self-signed certificate.
+    pub async fn connect_with_args(
+        driver: &Chromedriver,
+        base: &str,
+        profile: &Profile,
+        prefs: Value,
+        extra_args: &[&str],
+    ) -> Result<Browser, String> {
         let chromium = crate::paths::chromium()?;
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-breakpad",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-sync",
+            "--no-proxy-server",
+            "--window-size=1280,900",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.path.display()));
+        args.extend(extra_args.iter().map(|a| a.to_string()));
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({
                 "binary": chromium,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-breakpad",
-                    "--no-first-run",
-                    "--no-default-browser-check",
-                    "--disable-sync",
-                    "--no-proxy-server",
-                    "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path.display()),
-                ],
+                "args": args,
                 "prefs": prefs,
             }),
         );
         capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        crate::tls::install_crypto_provider();
         let builder = ClientBuilder::rustls();
         let mut builder =
             builder.map_err(|e| format!("cannot set up the WebDriver client: {e}"))?;

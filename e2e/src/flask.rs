@@ -24,6 +24,9 @@ pub fn start(
     options: &BackendOptions,
     log_path: &Path,
 ) -> Result<Backend, String> {
+    if options.tls {
+        return Err("the Flask backend serves plain HTTP only (BackendOptions::tls)".into());
+    }
     let app = crate::paths::flask_app()?;
     let mut args: Vec<OsString> = vec![
         // Unbuffered, so that the ready line and any traceback reach the log at once; no

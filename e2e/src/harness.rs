@@ -210,9 +210,15 @@ where
     } else {
         serde_json::json!({})
     };
-    let browser = Browser::connect_with_prefs(&driver, &backend.base_url, &profile, prefs)
-        .await
-        .or_fail("start Chromium");
+    let extra_args: &[&str] = if options.backend.tls {
+        &[crate::browser::IGNORE_CERTIFICATE_ERRORS]
+    } else {
+        &[]
+    };
+    let browser =
+        Browser::connect_with_args(&driver, &backend.base_url, &profile, prefs, extra_args)
+            .await
+            .or_fail("start Chromium");
 
     let ctx = Ctx {
         backend: Arc::clone(&backend),

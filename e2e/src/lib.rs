@@ -20,6 +20,7 @@ pub mod flask;
 pub mod harness;
 pub mod paths;
 pub mod process;
+pub mod tls;
 
 pub use backend::{Backend, BackendKind, BackendOptions, FailMode, Stats, REFRESH};
 pub use browser::{testid, Browser, OrFail, WAIT};

@@ -142,18 +142,18 @@ pub fn spawn_server(
             process.kill();
             let log = std::fs::read_to_string(log_path).unwrap_or_default();
             Err(format!(
-                "{name} did not print `listening on http://…` within {timeout:?} (exit: {status}); \
+                "{name} did not print `listening on http(s)://…` within {timeout:?} (exit: {status}); \
                  its output:\n{log}"
             ))
         }
     }
 }
 
-/// `… listening on http://127.0.0.1:PORT` → `http://127.0.0.1:PORT`.
+/// `… listening on http://127.0.0.1:PORT` → `http://127.0.0.1:PORT` (or `https://…`).
 fn listening_url(line: &str) -> Option<String> {
     let (_, rest) = line.split_once("listening on ")?;
     let url = rest.split_whitespace().next()?;
-    url.starts_with("http://")
+    (url.starts_with("http://") || url.starts_with("https://"))
         .then(|| url.trim_end_matches('/').to_string())
 }
 
@@ -185,6 +185,10 @@ mod tests {
         assert_eq!(
             listening_url("flask-jwt backend listening on http://127.0.0.1:80/").as_deref(),
             Some("http://127.0.0.1:80")
+        );
+        assert_eq!(
+            listening_url("lanyard-server listening on https://127.0.0.1:4107").as_deref(),
+            Some("https://127.0.0.1:4107")
         );
         assert_eq!(listening_url("starting up"), None);
     }

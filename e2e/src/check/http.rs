@@ -48,6 +48,7 @@ pub struct Api {
 
 impl Api {
     pub fn new(target: Target) -> Result<Api, String> {
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))

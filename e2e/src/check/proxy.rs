@@ -51,6 +51,7 @@ impl Proxy {
         let mut prefixes: Vec<String> = api_paths.iter().map(|p| first_segment(p)).collect();
         prefixes.sort();
         prefixes.dedup();
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
