@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: figures, never assertions. Bundle size (the app, and next to it a bare Yew app,
 //! `bench/floor`, and the minimal example on the two crates, `examples/minimal`, all built alike), then the
-//! browser benchmarks (refresh storms, client overhead, start-up of the app, the bare app and the example:
+//! browser benchmarks (refresh storms, the bursts and storms over HTTP/1.1 and HTTP/2, client overhead,
+//! start-up of the app, the bare app and the example:
 //! `e2e/src/bin/bench.rs` in headless Chromium against the release backend), then the backend's load
 //! figures (`server/examples/load.rs`). Each part writes its JSON to `bench-results/`; they are merged
 //! into `bench-results/latest.json` with a description of the machine, and one summary table is printed.
@@ -8,6 +9,7 @@
 //! `--quick`: smaller storms and fewer runs, for a smoke test of the benchmarks themselves.
 
 mod json;
+mod protocols;
 
 use crate::size::{self, kib, SizeRow};
 use crate::{dev, proc, root, target_dir, tools};
@@ -382,6 +384,7 @@ fn summary(
                 }
                 tally(name, s.get("targets"), &mut met, &mut missed);
             }
+            protocols::summary(b, &mut out);
             let o = b.get("overhead");
             if let (Some(client), Some(raw), Some(pct)) = (
                 o.get("client_median_ms").num(),

@@ -1,5 +1,7 @@
 //! `bench`: the browser figures Lanyard is judged by — refresh storms, the client's per-request
-//! overhead and the start-up time — measured in headless Chromium against the dev backend.
+//! overhead and the start-up time — measured in headless Chromium against the dev backend; the bursts
+//! and storms also over HTTP/2 (the backend with `--tls`) next to HTTP/1.1, through the client and as
+//! plain fetches.
 //!
 //! Prints a table and writes JSON. Figures, never assertions: a missed target is reported as such and
 //! the exit code stays 0; only a scenario that could not run at all makes it non-zero.
@@ -11,6 +13,8 @@
 
 #[path = "bench/lab.rs"]
 mod lab;
+#[path = "bench/protocols.rs"]
+mod protocols;
 #[path = "bench/report.rs"]
 mod report;
 #[path = "bench/session.rs"]
@@ -29,7 +33,7 @@ use serde_json::json;
 
 const USAGE: &str =
     "usage: bench [--dist DIR] [--startup-dist DIR] [--floor-dist DIR] [--example-dist DIR] [--server-bin PATH] \
-                     [--json FILE] [--quick] [--only storms|overhead|startup]";
+                     [--json FILE] [--quick] [--only storms|protocols|overhead|startup]";
 
 /// What every scenario needs: the binaries, the builds, where logs go, how big to go.
 #[derive(Clone, Debug)]
@@ -88,8 +92,13 @@ fn parse_args() -> Result<Args, String> {
             "--quick" => quick = true,
             "--only" => {
                 let part = args.next().unwrap_or_default();
-                if !matches!(part.as_str(), "storms" | "overhead" | "startup") {
-                    return Err(format!("--only takes storms, overhead or startup\n{USAGE}"));
+                if !matches!(
+                    part.as_str(),
+                    "storms" | "protocols" | "overhead" | "startup"
+                ) {
+                    return Err(format!(
+                        "--only takes storms, protocols, overhead or startup\n{USAGE}"
+                    ));
                 }
                 only = Some(part);
             }
@@ -214,6 +223,11 @@ async fn run(args: Args) -> Result<bool, String> {
             rtt: None,
         }
     };
+    let protocols = if wanted("protocols") {
+        protocols::run_all(&env, &mut errors).await
+    } else {
+        Vec::new()
+    };
     let overhead = if !wanted("overhead") {
         None
     } else {
@@ -254,7 +268,11 @@ async fn run(args: Args) -> Result<bool, String> {
         errors: errors.clone(),
     };
     print!("{}", report.table());
+    if !protocols.is_empty() {
+        print!("{}", protocols::table(&protocols));
+    }
     let mut value = report.json();
+    value["protocols"] = protocols::json(&protocols);
     value["server_bin"] = json!(env.server_bin.display().to_string());
     value["driver_profile"] = json!(if cfg!(debug_assertions) {
         "debug"

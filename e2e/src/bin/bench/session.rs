@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lanyard_e2e::browser::{Chromedriver, Profile};
+use lanyard_e2e::browser::{Chromedriver, Profile, IGNORE_CERTIFICATE_ERRORS};
 use lanyard_e2e::{Backend, BackendOptions, Browser, Stats, REFRESH, WAIT};
 use serde_json::{json, Value};
 
@@ -37,7 +37,15 @@ impl Session {
             &env.logs.join(format!("{name}.chromedriver.log")),
         )?;
         let profile = Profile::new(&format!("bench-{name}"))?;
-        let browser = Browser::connect(&driver, &backend.base_url, &profile).await?;
+        // The backend's `--tls` certificate is self-signed.
+        let args: &[&str] = if options.tls {
+            &[IGNORE_CERTIFICATE_ERRORS]
+        } else {
+            &[]
+        };
+        let browser =
+            Browser::connect_with_args(&driver, &backend.base_url, &profile, json!({}), args)
+                .await?;
         Ok(Session {
             browser,
             _driver: driver,
