@@ -1,4 +1,9 @@
 //! `cargo xtask dev`: the dev backend plus `trunk serve` (or the release dist served by the backend).
+//!
+//! `--https`: the backend serves the built app and the API on one origin over TLS (`--tls`, a
+//! self-signed certificate), so the browser speaks HTTP/2 as it does to a production backend. `trunk
+//! serve` is not in that picture: it would terminate TLS itself and proxy `/api` to the backend over
+//! HTTP/1.1, which hides exactly the protocol this mode is for (and it would need certificate files).
 
 use crate::proc::{self, tool_path, Service};
 use crate::{compress, root, target_dir, tools};
@@ -11,7 +16,25 @@ use std::time::Duration;
 pub const APP_ADDR: &str = "127.0.0.1:8080";
 pub const API_ADDR: &str = "127.0.0.1:8081";
 
-pub fn run(release: bool) -> Result<(), String> {
+/// `cargo xtask dev [--release] [--https]`
+pub fn command(flags: &[String]) -> Result<(), String> {
+    let mut release = false;
+    let mut https = false;
+    for flag in flags {
+        match flag.as_str() {
+            "--release" => release = true,
+            "--https" => https = true,
+            other => {
+                return Err(format!(
+                    "dev: unknown option `{other}` (only --release, --https)"
+                ))
+            }
+        }
+    }
+    run(release, https)
+}
+
+fn run(release: bool, https: bool) -> Result<(), String> {
     tools::setup(false)?;
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -28,7 +51,24 @@ pub fn run(release: bool) -> Result<(), String> {
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut services = Vec::new();
-    if release {
+    let scheme = if https { "https" } else { "http" };
+    if https {
+        // The release build when asked; else a debug build (quicker, no wasm-opt), with the Lab either way.
+        let dist = if release {
+            build_dist(Flavour::WithLab, &root().join("dist"))?;
+            root().join("dist")
+        } else {
+            let dist = target_dir().join("https-dist");
+            trunk_debug(&["lab"], &dist)?;
+            dist
+        };
+        let mut cmd = Command::new(&server_bin);
+        cmd.args(["--bind", APP_ADDR, "--tls", "--dist"])
+            .arg(&dist)
+            .arg("--data-dir")
+            .arg(&data_dir);
+        services.push(start_server(cmd)?);
+    } else if release {
         build_dist(Flavour::WithLab, &root().join("dist"))?;
         let mut cmd = Command::new(&server_bin);
         cmd.args(["--bind", APP_ADDR, "--dist"])
@@ -48,10 +88,16 @@ pub fn run(release: bool) -> Result<(), String> {
         services.push(Service::spawn("trunk", trunk)?);
     }
     println!();
-    println!("  Lanyard is running at http://{APP_ADDR}/  (Ctrl-C stops everything)");
+    println!("  Lanyard is running at {scheme}://{APP_ADDR}/  (Ctrl-C stops everything)");
+    if https {
+        println!(
+            "  HTTPS + HTTP/2 with a self-signed certificate: accept the browser's warning once per run."
+        );
+        println!("  No live reload: run the command again after a change.");
+    }
     println!("  Demo users:  admin / admin-pass  (role admin)     user / user-pass");
     println!("  Data: {}", data_dir.display());
-    if !release {
+    if !release && !https {
         println!("  The first build takes a minute; trunk rebuilds and reloads on every change.");
     }
     println!();
@@ -101,6 +147,19 @@ pub fn build_dist(flavour: Flavour, out: &Path) -> Result<(), String> {
         Flavour::WithLab => &["lab"],
     };
     trunk_release(&root(), features, out)
+}
+
+/// `trunk build` (debug) of the app into `out`.
+fn trunk_debug(features: &[&str], out: &Path) -> Result<(), String> {
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--dist"])
+        .arg(out)
+        .env("PATH", tool_path(&root()))
+        .current_dir(root());
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
+    proc::run(&mut cmd)
 }
 
 /// `trunk build --release` of the Trunk project in `project` into `out`, then writes .gz and .br siblings

@@ -22,8 +22,11 @@ commands:
                        install what is missing: wasm32 target, trunk, wasm-bindgen-cli, npm tools
                        (--browsers: also Chromium, chromedriver, Firefox ESR and geckodriver;
                        --flask: the Flask backend's virtualenv in target/tools/flask-venv)
-  dev [--release]      run the app: dev backend + `trunk serve` on http://127.0.0.1:8080
-                       (--release: build the optimised dist/ and serve it from the backend itself)
+  dev [--release] [--https]
+                       run the app: dev backend + `trunk serve` on http://127.0.0.1:8080
+                       (--release: build the optimised dist/ and serve it from the backend itself;
+                       --https: build the app and serve it and the API from the backend over HTTPS and
+                       HTTP/2 on https://127.0.0.1:8080, self-signed certificate, no live reload)
   test                 fmt, clippy (native + wasm32), unit/property tests, backend tests,
                        browser tests (Chromium, Firefox), end-to-end flows, size budgets, the crates'
                        docs and packages; ends with `N passed, N failed`
@@ -54,7 +57,7 @@ fn main() -> ExitCode {
                 Ok(())
             }
         }),
-        "dev" => dev::run(flags.iter().any(|f| f == "--release")),
+        "dev" => dev::command(flags),
         "test" => return test::run(),
         "check-backend" => return check_backend::command(flags),
         "size" => size::run(flags),
