@@ -129,6 +129,10 @@ async fn lab_storm_is_served_by_one_refresh() {
                 1,
                 "the client counted one refresh: {result}"
             );
+            // Same origin, so the browser tells the protocol: HTTP/1.1 here, all six connections in use
+            // once the refresh is over (one was kept free only while it might be near).
+            assert_eq!(figures["protocol"], "http/1.1", "{result}");
+            assert_eq!(figure("in_flight_cap"), 6, "{result}");
             let status = b.text("lab-status").await;
             assert!(
                 status.starts_with("Done: 50 succeeded, 0 failed"),

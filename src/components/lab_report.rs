@@ -13,6 +13,10 @@ pub struct LabFigures {
     pub replays: u64,
     /// The median time of one request (from when it was issued to when it settled), in milliseconds.
     pub median_ms: f64,
+    /// The protocol the client saw the answers come over (`"http/1.1"`, `"h2"`, `"h3"`, or `""` when the
+    /// browser does not expose it), and the client's cap on calls on the wire at the end of the run.
+    pub protocol: &'static str,
+    pub in_flight_cap: u64,
 }
 
 /// A run's figures and the distinct error messages it met, each with how often.
@@ -48,6 +52,7 @@ pub fn LabReport(props: &LabReportProps) -> Html {
                     { row("Refreshes", figures.refreshes.to_string()) }
                     { row("Replays", figures.replays.to_string()) }
                     { row("Median per request", format!("{:.2} ms", figures.median_ms)) }
+                    { row("Protocol · cap on the wire", format!("{} · {}", if figures.protocol.is_empty() { "not exposed" } else { figures.protocol }, figures.in_flight_cap)) }
                 </tbody>
             </table>
             if !props.outcome.errors.is_empty() {

@@ -58,10 +58,9 @@ pub struct ClientConfig {
     pub request_timeout_ms: u64,
     /// For the refresh call, including the wait for the cross-tab lock.
     pub refresh_timeout_ms: u64,
-    /// At most this many of the client's requests on the wire at once (0 = no cap). Below the browser's
-    /// ~6 HTTP/1.1 connections per host, so the refresh call never queues behind a storm; raise it for an
-    /// HTTP/2 backend.
-    pub max_in_flight: usize,
+    /// How many of the client's requests may be on the wire at once: `"auto"` (the default) fits the protocol
+    /// the answers come over, a number fixes it (0 = no cap). See [`InFlightCap`].
+    pub max_in_flight: InFlightCap,
     /// How many requests may wait for a refresh at once.
     pub queue_max: usize,
     /// How long a request may wait for a refresh before it fails with a clear error.
@@ -71,6 +70,57 @@ pub struct ClientConfig {
     /// Prefix of the Web Lock, BroadcastChannel and localStorage names (`<namespace>-refresh`, …), so two
     /// apps on one origin do not share a lock or hear each other's sessions.
     pub namespace: String,
+}
+
+/// How many requests may be on the wire at once.
+///
+/// The cap exists for the refresh call: over HTTP/1.1 a browser opens about six connections per host, and a
+/// storm holding all six would make the refresh — which everything waits for — queue behind it. `Auto` starts
+/// at 5 (one connection kept free) until an answer shows the protocol (Resource Timing's `nextHopProtocol`).
+/// Over HTTP/1.1 it then uses all 6 and keeps one free only while a refresh may be near (an auth failure seen,
+/// a refresh running, or a known expiry within the proactive skew plus a request timeout); over HTTP/2 or 3,
+/// which multiplex one connection, 100 (99 while a refresh may be near). A cross-origin API exposes the
+/// protocol only with a `Timing-Allow-Origin` header; without one `Auto` stays at 5: send that header, or fix
+/// the number here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InFlightCap {
+    /// Fit the protocol (see the type's docs).
+    #[default]
+    Auto,
+    /// Exactly this many (0 = no cap).
+    Fixed(usize),
+}
+
+impl Serialize for InFlightCap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            InFlightCap::Auto => s.serialize_str("auto"),
+            InFlightCap::Fixed(n) => s.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InFlightCap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct CapVisitor;
+        impl serde::de::Visitor<'_> for CapVisitor {
+            type Value = InFlightCap;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"auto\" or a number of requests")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InFlightCap, E> {
+                match v {
+                    "auto" => Ok(InFlightCap::Auto),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<InFlightCap, E> {
+                Ok(InFlightCap::Fixed(usize::try_from(v).unwrap_or(usize::MAX)))
+            }
+        }
+        d.deserialize_any(CapVisitor)
+    }
 }
 
 /// The unit of the expiry field in the backend's answers.
@@ -103,7 +153,7 @@ impl Default for ClientConfig {
             expiry_unit: ExpiryUnit::UnixMs,
             request_timeout_ms: 15_000,
             refresh_timeout_ms: 10_000,
-            max_in_flight: 5,
+            max_in_flight: InFlightCap::Auto,
             queue_max: 2_000,
             queue_max_wait_ms: 20_000,
             proactive_skew_ms: 5_000,
@@ -280,13 +330,10 @@ impl ClientConfig {
                 format!("must be at most {MAX_MS} milliseconds (0 = only refresh after a 401)"),
             ));
         }
-        if self.max_in_flight > 10_000 {
+        if let InFlightCap::Fixed(n @ 10_001..) = self.max_in_flight {
             return Err(invalid(
                 "max_in_flight",
-                format!(
-                    "must be at most 10000, or 0 for no cap (got {})",
-                    self.max_in_flight
-                ),
+                format!("must be \"auto\", at most 10000, or 0 for no cap (got {n})"),
             ));
         }
         if self.queue_max == 0 || self.queue_max > 100_000 {

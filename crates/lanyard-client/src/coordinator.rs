@@ -81,6 +81,8 @@ pub struct Coordinator {
     epoch_confirmed: bool,
     /// The epoch a sign-in started, and when: see [`COOKIE_CHECK_MS`].
     signed_in: Option<(u64, u64)>,
+    /// An auth failure was answered under the current epoch (a refresh is running or about to).
+    auth_failure_seen: bool,
 }
 
 /// How soon after a sign-in a refused refresh (with nothing accepted since) means "cookies not kept".
@@ -103,7 +105,21 @@ impl Coordinator {
             proactive_not_before_ms: 0,
             epoch_confirmed: false,
             signed_in: None,
+            auth_failure_seen: false,
         }
+    }
+
+    /// Whether a refresh may start soon: one is running, an auth failure was seen under the current
+    /// credentials, or (with `margin`) the known expiry is less than `margin` away. The driver keeps a
+    /// connection free for it meanwhile.
+    pub fn refresh_may_be_near(&self, now: u64, margin: Option<u64>) -> bool {
+        self.phase == Phase::Active
+            && (self.refresh.is_some()
+                || self.auth_failure_seen
+                || margin.is_some_and(|m| {
+                    self.access_expires_at_ms
+                        .is_some_and(|e| now.saturating_add(m) >= e)
+                }))
     }
 
     pub fn epoch(&self) -> u64 {
@@ -179,6 +195,9 @@ impl Coordinator {
             self.epoch_confirmed = true;
         }
         let current = sent_epoch == self.epoch;
+        if answer == Answer::AuthFailure && current {
+            self.auth_failure_seen = true;
+        }
         let refresh_did_not_help = current && req.sends >= 2 && !self.epoch_confirmed;
         if answer != Answer::AuthFailure || req.sends >= MAX_SENDS || refresh_did_not_help {
             // Success, a non-auth error, or an auth failure that another refresh would not cure: the
@@ -385,6 +404,7 @@ impl Coordinator {
     fn new_epoch(&mut self, now: u64, expires_at: Option<u64>) {
         self.epoch += 1;
         self.epoch_confirmed = false;
+        self.auth_failure_seen = false;
         self.epoch_started_ms = now;
         self.access_expires_at_ms = expires_at;
     }

@@ -3,7 +3,7 @@
 //! One `RefCell<State>` holds everything mutable. Rule: a borrow never lives across an `.await`, nor across
 //! a call out (transport, tabs, subscribers, abort listeners), so nothing can re-enter while it is held.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
@@ -14,11 +14,12 @@ use super::coordinator::{
 };
 use super::error::Error;
 use super::runtime::{AbortHandle, Runtime, TabMessage, TabMessageKind, Tabs};
-use super::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use super::transport::{HttpRequest, HttpResponse, Protocol, Transport, TransportError};
 use crate::config::ClientConfig;
 use crate::id_map::IdMap;
 use crate::request::{ClientEvent, ClientStats};
 
+mod cap;
 mod gate;
 mod refresh;
 mod session;
@@ -33,8 +34,10 @@ pub(crate) struct Inner {
     pub(crate) transport: Rc<dyn Transport>,
     pub(crate) runtime: Rc<dyn Runtime>,
     tabs: Rc<dyn Tabs>,
-    /// Keeps a connection free for the refresh call (see `gate.rs`).
+    /// Keeps a connection free for the refresh call (see `gate.rs` and `cap.rs`).
     gate: Rc<Gate>,
+    /// The protocol the answers come over, once one showed it.
+    protocol: Cell<Option<Protocol>>,
     state: RefCell<State>,
     listeners: RefCell<Vec<(u64, Listener)>>,
 }
@@ -78,10 +81,11 @@ impl Inner {
             proactive_backoff_ms: config.proactive_skew_ms.clamp(1_000, 30_000),
         };
         let now = runtime.now_ms();
-        let gate = Gate::new(config.max_in_flight);
+        let gate = Gate::new(cap::in_flight_limit(config.max_in_flight, None, true));
         let inner = Rc::new(Inner {
             config,
             gate,
+            protocol: Cell::new(None),
             transport,
             runtime,
             tabs: tabs.clone(),
@@ -216,7 +220,23 @@ impl Inner {
                 }
             }
         }
+        self.fit_cap(false);
         self.arm_timer();
+    }
+
+    /// Sets the gate's cap from the protocol and whether a refresh may be near (`auth_failure`: an answer
+    /// that will start or join one, not yet told to the coordinator).
+    fn fit_cap(&self, auth_failure: bool) {
+        let near = auth_failure || {
+            let st = self.state.borrow();
+            // A request timeout ahead of a proactive refresh, every request sent before it has ended.
+            let margin = (self.config.proactive_skew_ms > 0)
+                .then(|| self.config.proactive_skew_ms + self.config.request_timeout_ms + 1_000);
+            st.coordinator
+                .refresh_may_be_near(self.runtime.now_ms(), margin)
+        };
+        let limit = cap::in_flight_limit(self.config.max_in_flight, self.protocol.get(), near);
+        self.gate.set_limit(limit);
     }
 
     fn send(self: &Rc<Self>, id: RequestId) {
@@ -279,6 +299,14 @@ impl Inner {
         let waited = self.runtime.now_ms().saturating_sub(started);
         let left = timeout_ms.saturating_sub(waited).max(1);
         let outcome = transmit(&*self.transport, &*self.runtime, request, left, signal).await;
+        if self.protocol.get().is_none() {
+            self.protocol.set(self.transport.protocol(&request.url));
+        }
+        // Before the place is handed on: an auth failure means a refresh is coming, and it needs this
+        // connection more than the next request does.
+        let auth_failure =
+            matches!(&outcome, Ok(r) if self.config.refresh_on_status.contains(&r.status));
+        self.fit_cap(auth_failure);
         drop(pass); // before a replay asks for a place again
         outcome
     }

@@ -73,7 +73,7 @@ use futures_util::future::{FutureExt, LocalBoxFuture};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use config::{ClientConfig, ConfigError, ExpiryUnit};
+pub use config::{ClientConfig, ConfigError, ExpiryUnit, InFlightCap};
 pub use coordinator::EndReason;
 pub use error::{Error, ErrorBody};
 pub use request::{ClientEvent, ClientStats, Request};

@@ -158,4 +158,8 @@ pub struct ClientStats {
     pub queued: u64,
     /// Now: calls at the server.
     pub in_flight: u64,
+    /// Now: at most this many calls on the wire (0 = no cap); see [`crate::InFlightCap`].
+    pub in_flight_cap: u64,
+    /// The protocol the answers come over, once one showed it (see [`crate::transport::Protocol`]).
+    pub protocol: Option<crate::transport::Protocol>,
 }

@@ -104,6 +104,31 @@ pub enum TransportError {
     Aborted,
 }
 
+/// The HTTP version an answer came over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// HTTP/1.0 or 1.1: about six connections per host, one request each at a time.
+    Http1,
+    /// HTTP/2: one connection, many concurrent streams.
+    Http2,
+    /// HTTP/3 (QUIC): like HTTP/2.
+    Http3,
+}
+
+impl Protocol {
+    /// Reads an ALPN identifier as Resource Timing's `nextHopProtocol` gives it (`"http/1.1"`, `"h2"`,
+    /// `"h3"`); `None` for `""` (not exposed, e.g. cross-origin without `Timing-Allow-Origin`) and others.
+    pub fn from_alpn(id: &str) -> Option<Protocol> {
+        match id {
+            "http/1.1" | "http/1.0" => Some(Protocol::Http1),
+            "h2" | "h2c" => Some(Protocol::Http2),
+            h3 if h3.starts_with("h3") => Some(Protocol::Http3),
+            _ => None,
+        }
+    }
+}
+
 /// Sends one request.
 pub trait Transport {
     /// Sends `request`. Must resolve soon after `signal` fires, with [`TransportError::Aborted`].
@@ -119,11 +144,27 @@ pub trait Transport {
         let _ = name;
         None
     }
+
+    /// The protocol the latest answer from `url` came over, if this transport can tell (the default: no).
+    /// Lets the client fit how many requests it keeps on the wire (see [`crate::InFlightCap`]).
+    fn protocol(&self, url: &str) -> Option<Protocol> {
+        let _ = url;
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::retry_after_secs;
+
+    #[test]
+    fn alpn_ids_name_the_protocol() {
+        use super::Protocol;
+        assert_eq!(Protocol::from_alpn("http/1.1"), Some(Protocol::Http1));
+        assert_eq!(Protocol::from_alpn("h2"), Some(Protocol::Http2));
+        assert_eq!(Protocol::from_alpn("h3-29"), Some(Protocol::Http3));
+        assert_eq!(Protocol::from_alpn(""), None, "not exposed cross-origin");
+    }
 
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {

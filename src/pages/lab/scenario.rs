@@ -224,6 +224,13 @@ pub async fn run(client: Client, scenario: Scenario) -> LabOutcome {
             ms,
             refreshes: after.refreshes.saturating_sub(before.refreshes),
             replays: after.replays.saturating_sub(before.replays),
+            protocol: match after.protocol {
+                Some(lanyard_client::transport::Protocol::Http1) => "http/1.1",
+                Some(lanyard_client::transport::Protocol::Http2) => "h2",
+                Some(_) => "h3",
+                None => "",
+            },
+            in_flight_cap: after.in_flight_cap,
             median_ms: (median(results.iter().map(|(_, t)| *t).collect()) * 1000.0).round()
                 / 1000.0,
             ..LabFigures::default()

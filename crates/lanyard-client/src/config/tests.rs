@@ -159,3 +159,22 @@ fn config_round_trips_through_json() {
     let text = serde_json::to_string(&config).unwrap();
     assert_eq!(ClientConfig::from_json(&text).unwrap(), config);
 }
+
+#[test]
+fn max_in_flight_is_auto_by_default_or_a_number() {
+    assert_eq!(ClientConfig::default().max_in_flight, InFlightCap::Auto);
+    for (json, cap) in [
+        (r#"{"max_in_flight":"auto"}"#, InFlightCap::Auto),
+        (r#"{"max_in_flight":8}"#, InFlightCap::Fixed(8)),
+        (r#"{"max_in_flight":0}"#, InFlightCap::Fixed(0)),
+    ] {
+        let config = ClientConfig::from_json(json).unwrap();
+        assert_eq!(config.max_in_flight, cap, "{json}");
+        let again = serde_json::to_string(&config).unwrap();
+        assert_eq!(ClientConfig::from_json(&again).unwrap(), config);
+    }
+    for json in [r#"{"max_in_flight":"fast"}"#, r#"{"max_in_flight":-1}"#] {
+        let err = ClientConfig::from_json(json).unwrap_err();
+        assert!(err.to_string().contains("auto"), "{err}");
+    }
+}

@@ -13,8 +13,8 @@ use std::rc::Rc;
 use futures_channel::oneshot;
 
 pub(crate) struct Gate {
-    /// 0 = no cap.
-    limit: usize,
+    /// 0 = no cap. Changes with the protocol and with whether a refresh may be near (see `cap.rs`).
+    limit: Cell<usize>,
     open: Cell<usize>,
     waiters: RefCell<VecDeque<oneshot::Sender<()>>>,
 }
@@ -50,7 +50,7 @@ impl Drop for Waiter {
 impl Gate {
     pub(crate) fn new(limit: usize) -> Rc<Gate> {
         Rc::new(Gate {
-            limit,
+            limit: Cell::new(limit),
             open: Cell::new(0),
             waiters: RefCell::new(VecDeque::new()),
         })
@@ -58,12 +58,36 @@ impl Gate {
 
     /// A place now, if one is free and nobody is waiting for it (the common, cost-free path).
     pub(crate) fn try_enter(self: &Rc<Self>) -> Option<Pass> {
-        let free = self.limit == 0 || self.open.get() < self.limit;
+        let free = self.has_room();
         if free && self.waiters.borrow().is_empty() {
             self.open.set(self.open.get() + 1);
             return Some(Pass { gate: self.clone() });
         }
         None
+    }
+
+    /// Sets the cap. A higher one lets waiters through at once; a lower one takes effect as places are left
+    /// (a request already on the wire is never called back).
+    pub(crate) fn set_limit(&self, limit: usize) {
+        self.limit.set(limit);
+        while self.has_room() {
+            let Some(sender) = self.waiters.borrow_mut().pop_front() else {
+                break;
+            };
+            if sender.send(()).is_ok() {
+                self.open.set(self.open.get() + 1);
+            }
+        }
+    }
+
+    /// The cap now (0 = none).
+    pub(crate) fn limit(&self) -> usize {
+        self.limit.get()
+    }
+
+    fn has_room(&self) -> bool {
+        let limit = self.limit.get();
+        limit == 0 || self.open.get() < limit
     }
 
     /// Waits for a place on the wire (first come, first served).
@@ -92,8 +116,10 @@ impl Gate {
     }
 
     fn leave(&self) {
-        // Hand the place straight to the next live waiter; only when nobody waits does it become free.
-        loop {
+        // Hand the place straight to the next live waiter; only when nobody waits, or the cap was lowered
+        // below what is open, does it become free.
+        let limit = self.limit.get();
+        while limit == 0 || self.open.get() <= limit {
             let next = self.waiters.borrow_mut().pop_front();
             match next {
                 Some(sender) => {
@@ -184,6 +210,37 @@ mod tests {
         let again = pool.run_until(gate.enter());
         assert_eq!(gate.in_use(), 1);
         drop(again);
+    }
+
+    #[test]
+    fn a_lowered_cap_frees_places_as_they_are_left_and_a_raised_one_lets_waiters_in() {
+        let mut pool = LocalPool::new();
+        let gate = Gate::new(3);
+        let mut held: Vec<Pass> = (0..3).map(|_| pool.run_until(gate.enter())).collect();
+        let waiting = Rc::new(RefCell::new(Vec::new()));
+        for _ in 0..3 {
+            let (gate, waiting) = (gate.clone(), waiting.clone());
+            pool.spawner()
+                .spawn_local(async move {
+                    let pass = gate.enter().await;
+                    waiting.borrow_mut().push(pass);
+                })
+                .unwrap();
+        }
+        pool.run_until_stalled();
+        gate.set_limit(2);
+        held.pop(); // left while over the new cap: the place is not handed on
+        pool.run_until_stalled();
+        assert_eq!((gate.in_use(), waiting.borrow().len()), (2, 0));
+        held.pop(); // at the cap again: handed on
+        pool.run_until_stalled();
+        assert_eq!((gate.in_use(), waiting.borrow().len()), (2, 1));
+        gate.set_limit(4);
+        pool.run_until_stalled();
+        assert_eq!((gate.in_use(), waiting.borrow().len()), (4, 3));
+        drop(held);
+        waiting.borrow_mut().clear();
+        assert_eq!(gate.in_use(), 0);
     }
 
     #[test]

@@ -74,6 +74,8 @@ impl Inner {
             epoch: st.coordinator.epoch(),
             queued: st.coordinator.queued() as u64,
             in_flight: st.coordinator.in_flight() as u64,
+            in_flight_cap: self.gate.limit() as u64,
+            protocol: self.protocol.get(),
             ..st.stats
         }
     }

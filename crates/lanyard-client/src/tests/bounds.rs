@@ -125,7 +125,7 @@ fn request_timeout() {
 #[test]
 fn requests_waiting_for_a_place_on_the_wire_leave_after_the_refresh_and_never_see_a_401() {
     let mut env = signed_in(ClientConfig {
-        max_in_flight: 2,
+        max_in_flight: crate::InFlightCap::Fixed(2),
         ..config()
     });
     env.server.expire_access();

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::fakes::*;
 use crate::config::ClientConfig;
+use crate::transport::Protocol;
 use crate::*;
 
 #[derive(Clone, Debug)]
@@ -233,9 +234,11 @@ proptest! {
     fn client_invariants_hold_across_tabs(
         tabs in 1usize..=2,
         proactive in any::<bool>(),
+        protocol in prop_oneof![Just(None), Just(Some(Protocol::Http1)), Just(Some(Protocol::Http2))],
         ops in prop::collection::vec(op(2), 1..60),
     ) {
         let mut world = World::new(tabs, if proactive { 5_000 } else { 0 });
+        world.env.server.state.borrow_mut().protocol = protocol;
         for op in ops {
             let op = match op {
                 Op::Issue(t) => Op::Issue(t % tabs),
@@ -247,5 +250,18 @@ proptest! {
             world.step(op);
         }
         world.drain();
+        if tabs == 1 {
+            // The refresh never found every connection taken (one tab: tabs share the browser's pool).
+            let connections = match protocol {
+                Some(Protocol::Http2) => 100,
+                _ => 6,
+            };
+            let server = world.env.server.state.borrow();
+            let busiest = server.busy_at_refresh.iter().max().copied().unwrap_or(0);
+            prop_assert!(
+                busiest < connections,
+                "a refresh left with {busiest} calls on {connections} connections"
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@ use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, HtmlDocument, RequestCredentials};
 
-use super::{retry_after_secs, HttpRequest, HttpResponse, Transport, TransportError};
+use super::{retry_after_secs, HttpRequest, HttpResponse, Protocol, Transport, TransportError};
 use crate::config::ClientConfig;
 use crate::runtime::{cookie_value, AbortHandle, Method};
 
@@ -48,6 +48,19 @@ fn method(method: Method) -> HttpMethod {
 }
 
 impl Transport for FetchTransport {
+    fn protocol(&self, url: &str) -> Option<Protocol> {
+        let window = web_sys::window()?;
+        // Resource Timing names entries by absolute URL; same-origin calls are made with a path.
+        let base = window.location().href().ok()?;
+        let absolute = web_sys::Url::new_with_base(url, &base).ok()?.href();
+        let entries = window
+            .performance()?
+            .get_entries_by_name_with_entry_type(&absolute, "resource");
+        let last = entries.get(entries.length().checked_sub(1)?);
+        let timing = last.dyn_into::<web_sys::PerformanceResourceTiming>().ok()?;
+        Protocol::from_alpn(&timing.next_hop_protocol())
+    }
+
     fn has_cookie(&self, name: &str) -> Option<bool> {
         Some(read_cookie(name).is_some())
     }

@@ -65,6 +65,10 @@ pub struct ServerState {
     pub log: Vec<Logged>,
     /// A browser that stores none of the cookies the server sets (WebKit and `Secure` on plain HTTP).
     pub refuses_cookies: bool,
+    /// What `Transport::protocol` reports.
+    pub protocol: Option<crate::transport::Protocol>,
+    /// For each refresh call: how many API calls were on the wire when it left (held, unanswered).
+    pub busy_at_refresh: Vec<usize>,
 }
 
 pub struct FakeServer {
@@ -269,6 +273,10 @@ impl ServerState {
 }
 
 impl Transport for FakeServer {
+    fn protocol(&self, _url: &str) -> Option<crate::transport::Protocol> {
+        self.state.borrow().protocol
+    }
+
     fn has_cookie(&self, name: &str) -> Option<bool> {
         Some(name == "lanyard_csrf" && self.state.borrow().jar_csrf.is_some())
     }
@@ -291,6 +299,15 @@ impl Transport for FakeServer {
             .next()
             .unwrap_or_default()
             .to_string();
+        if path.ends_with("/auth/refresh") {
+            let busy = s
+                .held
+                .iter()
+                // The calls the client's cap governs (login and logout go past it, as rare one-offs).
+                .filter(|h| h.request.url.contains("/api/notes"))
+                .count();
+            s.busy_at_refresh.push(busy);
+        }
         let log_index = s.log.len();
         s.log.push(Logged {
             method: request.method,
