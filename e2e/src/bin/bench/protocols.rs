@@ -252,8 +252,8 @@ pub fn table(rows: &[Row]) -> String {
     );
     let _ = writeln!(
         out,
-        "  {:<9} {:<26} {:>10} {:>10} {:>7} {:>9} {:>9}  {}",
-        "protocol", "burst", "client ms", "fetch ms", "ratio", "refresh", "api over", "not N/N"
+        "  {:<9} {:<26} {:>10} {:>10} {:>7} {:>9} {:>9}  not N/N",
+        "protocol", "burst", "client ms", "fetch ms", "ratio", "refresh", "api over"
     );
     for r in rows {
         let refresh = if r.expired {
