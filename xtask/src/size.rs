@@ -11,15 +11,17 @@ use crate::{compress, dev, root, target_dir, tools};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The production app's wasm + JS glue, gzip, at most (235.9 KiB when last measured; the next target is ≤ 200).
+/// The production app's wasm + JS glue, gzip, at most (238.4 KiB when last measured; the next target is ≤ 200).
 /// Raised from 235 when the app learned other backends' shapes (user ids of any type, `name`/`groups`, the user
-/// at the top level, a configurable login field, 400/422 login failures): +4.0 KiB.
-pub const APP_BUDGET_KIB: f64 = 237.0;
+/// at the top level, a configurable login field, 400/422 login failures): +4.0 KiB; then to 239 for the
+/// client's cookies-not-kept diagnosis and the protocol-fitted in-flight cap: +2.5 KiB.
+pub const APP_BUDGET_KIB: f64 = 239.0;
 /// The minimal example's wasm + JS glue less the bare Yew app's, gzip, at most: the cost of
-/// `lanyard-client` + `lanyard-yew` to an app that uses them. A ratchet at today's 46.4 KiB (45.6 before the
-/// client read `Retry-After`): the target is 20 KiB; lower it as the crates shrink, never raise it without a
+/// `lanyard-client` + `lanyard-yew` to an app that uses them. A ratchet at today's 47.7 KiB (46.4 before the
+/// client noticed cookies the browser did not keep and fitted its in-flight cap to the protocol; 45.6 before
+/// it read `Retry-After`): the target is 20 KiB; lower it as the crates shrink, never raise it without a
 /// reason in the commit.
-pub const CRATES_BUDGET_KIB: f64 = 47.0;
+pub const CRATES_BUDGET_KIB: f64 = 48.0;
 
 /// One file of a build (or the total of its files).
 pub struct SizeRow {
@@ -270,23 +272,33 @@ mod tests {
         }
     }
 
+    /// The budgets as whole KiB, so the cases below follow them when they move.
+    const APP: usize = APP_BUDGET_KIB as usize;
+    const CRATES: usize = CRATES_BUDGET_KIB as usize;
+
     #[test]
     fn within_budgets_passes() {
-        assert_eq!(verdict(&totals(235, 127, 80)), Ok(()));
+        assert_eq!(verdict(&totals(APP, 80 + CRATES, 80)), Ok(()));
     }
 
     #[test]
     fn a_grown_app_is_named_with_its_excess() {
-        let err = failure(&totals(240, 100, 80));
-        assert!(err.contains("production app grew to 240.0 KiB"), "{err}");
+        let err = failure(&totals(APP + 3, 100, 80));
+        assert!(
+            err.contains(&format!("production app grew to {}.0 KiB", APP + 3)),
+            "{err}"
+        );
         assert!(err.contains("3.0 KiB over"), "{err}");
         assert!(!err.contains("minimal example is"), "{err}");
     }
 
     #[test]
     fn grown_crates_are_named_with_their_excess() {
-        let err = failure(&totals(200, 130, 80));
-        assert!(err.contains("50.0 KiB gzip over the bare Yew app"), "{err}");
+        let err = failure(&totals(200, 80 + CRATES + 3, 80));
+        assert!(
+            err.contains(&format!("{}.0 KiB gzip over the bare Yew app", CRATES + 3)),
+            "{err}"
+        );
         assert!(err.contains("3.0 KiB over the budget"), "{err}");
         assert!(!err.contains("production app"), "{err}");
     }
@@ -295,12 +307,15 @@ mod tests {
     fn a_missing_build_fails_and_the_others_are_still_judged() {
         let t = Totals {
             app: Err("trunk failed".into()),
-            example: Ok(128 * KIB),
+            example: Ok((80 + CRATES + 1) * KIB),
             floor: Ok(80 * KIB),
         };
         let err = failure(&t);
         assert!(err.contains("production app could not be measured: trunk failed"));
-        assert!(err.contains("48.0 KiB gzip over"), "{err}");
+        assert!(
+            err.contains(&format!("{}.0 KiB gzip over", CRATES + 1)),
+            "{err}"
+        );
         assert!(table(&t).contains("no build"));
     }
 }
