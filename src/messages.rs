@@ -15,6 +15,7 @@ pub fn user_message(err: &Error) -> String {
 fn kind_message(err: &Error) -> &'static str {
     match err {
         Error::Network(_) => "Couldn't reach the server. Check your connection and try again.",
+        Error::Offline => "You're offline. Try again once you're back online.",
         Error::Timeout => "The server took too long to answer. Please try again.",
         Error::Aborted => "The request was cancelled.",
         Error::Http { status, .. } => http_message(*status),

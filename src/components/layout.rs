@@ -28,6 +28,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
         focus_page_heading();
     });
 
+    let online = super::use_online(session.as_ref().map(|s| s.client().clone()));
     let user = session.as_ref().and_then(|s| s.user().cloned());
     let is_admin = user.as_ref().is_some_and(|u| u.has_role(ADMIN));
     let nav_link = |route: Route, label: &'static str| {
@@ -68,6 +69,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
                     { for signed_in_nav }
                 </nav>
             </header>
+            { super::offline_notice(online) }
             <main id="main" class="container" tabindex="-1">
                 { props.children.clone() }
             </main>

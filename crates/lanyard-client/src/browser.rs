@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::VisibilityState;
 
 use crate::config::{ClientConfig, ConfigError};
+use crate::request::ClientEvent;
 use crate::runtime::{Runtime, SingleTab, Tabs};
 use crate::tabs::BrowserTabs;
 use crate::transport::{FetchTransport, Transport};
@@ -25,6 +26,10 @@ impl Runtime for BrowserRuntime {
         // setTimeout fires at once past 2^31-1 ms; a long sleep just wakes early and re-arms.
         let ms = ms.min(i32::MAX as u64) as u32;
         gloo_timers::future::TimeoutFuture::new(ms).boxed_local()
+    }
+
+    fn is_online(&self) -> bool {
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
     }
 
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
@@ -88,7 +93,34 @@ impl ClientBuilder {
         };
         let client = Client::with_parts(self.config, transport, Rc::new(BrowserRuntime), tabs);
         wake_when_visible(&client);
+        follow_connectivity(&client);
         Ok(client)
+    }
+}
+
+/// `offline` / `online`: subscribers hear of it, and back online the client wakes (a refresh that fell due
+/// while offline runs now).
+fn follow_connectivity(client: &Client) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    for (event, online) in [("online", true), ("offline", false)] {
+        let weak = Rc::downgrade(&client.inner);
+        let listener = Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.emit(ClientEvent::Connectivity { online });
+                if online {
+                    inner.tick();
+                }
+            }
+        });
+        if window
+            .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())
+            .is_ok()
+        {
+            // Lives as long as the page; it holds only a weak reference to the client.
+            listener.forget();
+        }
     }
 }
 

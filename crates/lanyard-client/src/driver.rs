@@ -120,6 +120,10 @@ impl Inner {
         if abort.as_ref().is_some_and(AbortHandle::is_aborted) {
             return Err(Error::Aborted);
         }
+        // Offline nothing can be sent, and a 401 cannot even happen: fail at once, refresh nothing.
+        if !self.runtime.is_online() {
+            return Err(Error::Offline);
+        }
         let (reply, answer) = oneshot::channel();
         let (id, actions) = {
             let mut st = self.state.borrow_mut();
@@ -158,6 +162,9 @@ impl Inner {
         timeout_ms: u64,
         abort: Option<AbortHandle>,
     ) -> Outcome {
+        if !self.runtime.is_online() {
+            return Err(Error::Offline);
+        }
         let signal = AbortHandle::new();
         if let Some(abort) = abort {
             let signal = signal.clone();
@@ -294,6 +301,9 @@ impl Inner {
         // The session ended while it waited for a place: it must not go out any more.
         if self.session_over() {
             return Err(Error::SessionEnded);
+        }
+        if !self.runtime.is_online() {
+            return Err(Error::Offline);
         }
         self.state.borrow_mut().coordinator.transmitting(id);
         let waited = self.runtime.now_ms().saturating_sub(started);

@@ -42,6 +42,11 @@ pub enum Error {
     /// The caller cancelled the request.
     #[error("the request was aborted")]
     Aborted,
+    /// The browser is offline (`navigator.onLine` is false): the call was not sent. Retryable; the session
+    /// is untouched, and [`ClientEvent::Connectivity`](crate::ClientEvent::Connectivity) says when the
+    /// browser is back online.
+    #[error("the browser is offline")]
+    Offline,
     /// The server answered with an error status.
     #[error("HTTP {status}{}", DisplayServerMessage(body))]
     Http {
@@ -109,6 +114,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Network(_)
+            | Error::Offline
             | Error::Timeout
             | Error::RefreshUnavailable
             | Error::QueueFull
@@ -120,6 +126,11 @@ impl Error {
             | Error::CookiesNotKept { .. }
             | Error::InvalidRequest(_) => false,
         }
+    }
+
+    /// Whether the call was not sent because the browser is offline.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Error::Offline)
     }
 
     /// Whether the call timed out.

@@ -124,6 +124,12 @@ pub enum ClientEvent {
         /// The access token's new expiry (Unix ms), when the backend reports it.
         expires_at: Option<u64>,
     },
+    /// The browser went offline or came back online (the `offline` / `online` events). Offline, calls fail
+    /// at once with [`Error::Offline`](crate::Error::Offline); back online, a refresh that fell due runs.
+    Connectivity {
+        /// Whether the browser is online now.
+        online: bool,
+    },
 }
 
 /// Counters, for diagnostics pages and tests.

@@ -49,6 +49,11 @@ pub trait Runtime {
     fn now_ms(&self) -> u64;
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()>;
     fn spawn(&self, task: LocalBoxFuture<'static, ()>);
+    /// Whether the browser says it is online (`navigator.onLine`). Offline, calls fail at once with
+    /// `Error::Offline` and no refresh is attempted.
+    fn is_online(&self) -> bool {
+        true
+    }
 }
 
 /// What tabs tell each other (over BroadcastChannel). Never a token.

@@ -188,7 +188,9 @@ async fn a_refused_refresh_ends_the_session_until_the_next_login() {
     let client = fresh_session().await;
     // The cookies have worked since the sign-in: what follows is an ended session, not cookies the browser
     // dropped (a refresh refused right after a sign-in, before any call worked, means that instead).
-    let _: Value = get(&client, 100).await.expect("a call with the new session");
+    let _: Value = get(&client, 100)
+        .await
+        .expect("a call with the new session");
     let (events, _subscription) = record_events(&client);
     latency(0, 100).await;
     revoke_refresh().await;

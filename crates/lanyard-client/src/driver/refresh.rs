@@ -40,6 +40,10 @@ impl Inner {
         if signal.is_aborted() {
             return RefreshOutcome::Unavailable; // timed out waiting for the lock; ignored by the coordinator
         }
+        if !self.runtime.is_online() {
+            // Not a refused refresh: the session is fine, the network is not. Tried again once online.
+            return RefreshOutcome::Unavailable;
+        }
         let now = self.runtime.now_ms();
         if let RefreshDecision::AlreadyDone { expires_at } =
             refresh_decision(self.tabs.last_refresh(), epoch_started_ms, now)

@@ -55,7 +55,7 @@ impl Inner {
         self.listeners.borrow_mut().retain(|(l, _)| *l != id);
     }
 
-    pub(super) fn emit(&self, event: ClientEvent) {
+    pub(crate) fn emit(&self, event: ClientEvent) {
         // Snapshot first: a listener may subscribe, unsubscribe or call the client.
         let listeners: Vec<Listener> = self
             .listeners

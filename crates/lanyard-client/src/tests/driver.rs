@@ -348,3 +348,40 @@ fn a_browser_that_keeps_no_cookies_is_told_so_at_sign_in() {
         "{err}"
     );
 }
+
+#[test]
+fn offline_calls_fail_at_once_refresh_nothing_and_end_nothing() {
+    let mut env = signed_in(ClientConfig {
+        proactive_skew_ms: 5_000,
+        ..config()
+    });
+    let client = env.client.clone();
+    let me = env.spawn(async move { client.me::<Session>().await });
+    env.run();
+    assert!(
+        take(&me).is_ok(),
+        "the expiry is known: a proactive refresh will fall due"
+    );
+    let calls_before = env.server.state.borrow().log.len();
+
+    env.rt.online.set(false);
+    let offline = get(&env, "/api/notes");
+    env.run();
+    assert_eq!(take(&offline), Err(Error::Offline));
+    assert!(Error::Offline.is_retryable() && Error::Offline.is_offline());
+    // The proactive refresh falls due while offline: nothing goes out, nothing ends.
+    env.advance(TTL);
+    assert_eq!(
+        env.server.state.borrow().log.len(),
+        calls_before,
+        "nothing was sent"
+    );
+    assert!(!env.client.is_session_ended());
+
+    env.rt.online.set(true);
+    env.server.expire_access();
+    let back = get(&env, "/api/notes");
+    env.run();
+    assert!(take(&back).is_ok(), "back online, the session carries on");
+    assert_eq!(env.server.refresh_calls(), 1);
+}

@@ -43,6 +43,8 @@ pub async fn login(client: &Client, username: &str, password: &str) -> Result<Se
 
 pub struct ManualRuntime {
     now: Cell<u64>,
+    /// What `navigator.onLine` says.
+    pub online: Cell<bool>,
     sleepers: RefCell<Vec<(u64, oneshot::Sender<()>)>>,
     spawner: LocalSpawner,
 }
@@ -51,6 +53,7 @@ impl ManualRuntime {
     pub fn new(spawner: LocalSpawner) -> Rc<Self> {
         Rc::new(ManualRuntime {
             now: Cell::new(1_000_000),
+            online: Cell::new(true),
             sleepers: RefCell::default(),
             spawner,
         })
@@ -78,6 +81,9 @@ impl ManualRuntime {
 impl Runtime for ManualRuntime {
     fn now_ms(&self) -> u64 {
         self.now.get()
+    }
+    fn is_online(&self) -> bool {
+        self.online.get()
     }
     fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
         let (tx, rx) = oneshot::channel();
