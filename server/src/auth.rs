@@ -176,6 +176,9 @@ pub async fn refresh(
     }
     match state.hooks.take_refresh_fault() {
         Some(Fault::Unavailable) => return Err(ApiError::Unavailable),
+        Some(Fault::Throttled(retry_after_secs)) => {
+            return Err(ApiError::Busy { retry_after_secs })
+        }
         Some(Fault::Drop) => return Ok(crate::serve::drop_connection()),
         None => {}
     }

@@ -30,6 +30,8 @@ const RESEND_WINDOW: Duration = Duration::from_secs(2);
 pub enum Fault {
     /// Answer 503.
     Unavailable,
+    /// Answer 503 with `Retry-After: <secs>`.
+    Throttled(u64),
     /// Close the connection without any response.
     Drop,
 }
@@ -260,6 +262,9 @@ struct FailRefresh {
     count: u32,
     #[serde(default = "mode_503")]
     mode: String,
+    /// With mode "503": also send `Retry-After` with this many seconds.
+    #[serde(default)]
+    retry_after: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -274,9 +279,17 @@ async fn fail_refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<FailRefresh>,
 ) -> Result<StatusCode, ApiError> {
-    let fault = match body.mode.as_str() {
-        "503" => Fault::Unavailable,
-        "drop" => Fault::Drop,
+    let fault = match (body.mode.as_str(), body.retry_after) {
+        ("503", Some(secs @ 0..=3600)) => Fault::Throttled(secs),
+        ("503", Some(_)) => return Err(ApiError::field("retry_after", "At most 3600 seconds.")),
+        ("503", None) => Fault::Unavailable,
+        ("drop", None) => Fault::Drop,
+        ("drop", Some(_)) => {
+            return Err(ApiError::field(
+                "retry_after",
+                "Only a 503 carries Retry-After.",
+            ))
+        }
         _ => return Err(ApiError::field("mode", "Mode must be \"503\" or \"drop\".")),
     };
     state.hooks.set_faults(Some((body.count, fault)));

@@ -224,7 +224,10 @@ pub fn app(state: AppState) -> Router {
                 .allow_headers([
                     header::CONTENT_TYPE,
                     HeaderName::from_static(csrf::CSRF_HEADER),
-                ]),
+                ])
+                // Not a CORS-safelisted response header: without this a cross-origin page cannot read it,
+                // and the client could not honour a 429's or 503's wait.
+                .expose_headers([header::RETRY_AFTER]),
         );
     }
     router.with_state(state)

@@ -110,7 +110,7 @@ fn follow_connectivity(client: &Client) {
             if let Some(inner) = weak.upgrade() {
                 inner.emit(ClientEvent::Connectivity { online });
                 if online {
-                    inner.tick();
+                    inner.back_online();
                 }
             }
         });

@@ -24,6 +24,11 @@
 //! - **Cookies not kept.** A refresh refused within [`COOKIE_CHECK_MS`] of a sign-in in this epoch, before any
 //!   request under it was accepted, means the browser never kept (or never sends) the session's cookies: the
 //!   session ends with [`EndReason::CookiesNotKept`], not as an expired one.
+//! - **Back-off.** An unavailable refresh opens a window in which no refresh starts: `Retry-After` when the
+//!   server sent one (capped at [`MAX_REFRESH_BACKOFF_MS`]), else [`refresh_backoff_ms`] of the failures in a
+//!   row (none after the first, then 1, 2, 4 … 30 s). An auth failure inside the window fails at once with
+//!   the retryable `RefreshUnavailable` instead of starting refresh after refresh against a struggling auth
+//!   server. A success, a login or another tab's refresh closes it.
 //! - Bounds: a queue cap, a maximum wait in the queue, a timeout on the refresh itself.
 
 use std::collections::VecDeque;
@@ -83,6 +88,9 @@ pub struct Coordinator {
     signed_in: Option<(u64, u64)>,
     /// An auth failure was answered under the current epoch (a refresh is running or about to).
     auth_failure_seen: bool,
+    /// Unavailable refreshes in a row, and until when no refresh may start (see "Back-off").
+    refresh_failures_in_row: u32,
+    refresh_not_before_ms: u64,
 }
 
 /// How soon after a sign-in a refused refresh (with nothing accepted since) means "cookies not kept".
@@ -106,6 +114,8 @@ impl Coordinator {
             epoch_confirmed: false,
             signed_in: None,
             auth_failure_seen: false,
+            refresh_failures_in_row: 0,
+            refresh_not_before_ms: 0,
         }
     }
 
@@ -219,6 +229,11 @@ impl Coordinator {
             // THE epoch rule: credentials changed after it left, so they are fresh: replay, don't refresh.
             return vec![self.send(id)];
         }
+        if now < self.refresh_not_before_ms {
+            // Backing off: the auth server asked for (or needs) a pause; this request fails retryably.
+            self.requests.remove(id);
+            return vec![fail(id, Failure::RefreshUnavailable)];
+        }
         let mut actions = self.enqueue(id, now);
         if self.queue.contains(&id) {
             actions.push(self.start_refresh(Trigger::AuthFailure, now));
@@ -242,6 +257,17 @@ impl Coordinator {
             return Vec::new(); // signed out meanwhile; the queue was already failed
         }
         let moved = refresh.epoch != self.epoch;
+        let outcome = match outcome {
+            RefreshOutcome::Throttled { retry_after_ms } => {
+                self.back_off(now, Some(retry_after_ms));
+                RefreshOutcome::Unavailable
+            }
+            RefreshOutcome::Unavailable => {
+                self.back_off(now, None);
+                RefreshOutcome::Unavailable
+            }
+            other => other,
+        };
         match outcome {
             RefreshOutcome::Refreshed { expires_at } => {
                 self.new_epoch(now, expires_at);
@@ -273,7 +299,9 @@ impl Coordinator {
                     EndReason::RefreshRefused
                 })
             }
-            RefreshOutcome::Unavailable => self.drain_fail(Failure::RefreshUnavailable),
+            RefreshOutcome::Unavailable | RefreshOutcome::Throttled { .. } => {
+                self.drain_fail(Failure::RefreshUnavailable)
+            }
         }
     }
 
@@ -374,6 +402,14 @@ impl Coordinator {
         Vec::new() // a queue, if any, waits for our own refresh, which will find the other tab's and skip
     }
 
+    /// The browser is back online: refreshes that failed while it was not say nothing about the auth server,
+    /// so the back-off window closes and a refresh that fell due may run now.
+    pub fn back_online(&mut self) {
+        self.refresh_failures_in_row = 0;
+        self.refresh_not_before_ms = 0;
+        self.proactive_not_before_ms = 0;
+    }
+
     /// The server told us when the access token expires (e.g. `GET /me`).
     pub fn observe_expiry(&mut self, expires_at: Option<u64>) {
         if self.phase == Phase::Active && expires_at.is_some() {
@@ -401,7 +437,21 @@ impl Coordinator {
             && self.access_expires_at_ms.is_some_and(|e| now + skew >= e)
     }
 
+    /// Opens the back-off window after an unavailable refresh (see "Back-off" in the module docs).
+    fn back_off(&mut self, now: u64, retry_after_ms: Option<u64>) {
+        self.refresh_failures_in_row = self.refresh_failures_in_row.saturating_add(1);
+        // A spread that differs between tabs and clients without a random source: the clock's low bits.
+        let spread = (now % 1_000) as f64 / 1_000.0;
+        let wait = retry_after_ms
+            .unwrap_or_else(|| refresh_backoff_ms(self.refresh_failures_in_row, spread))
+            .min(MAX_REFRESH_BACKOFF_MS);
+        self.refresh_not_before_ms = now.saturating_add(wait);
+        self.proactive_not_before_ms = self.proactive_not_before_ms.max(self.refresh_not_before_ms);
+    }
+
     fn new_epoch(&mut self, now: u64, expires_at: Option<u64>) {
+        self.refresh_failures_in_row = 0;
+        self.refresh_not_before_ms = 0;
         self.epoch += 1;
         self.epoch_confirmed = false;
         self.auth_failure_seen = false;

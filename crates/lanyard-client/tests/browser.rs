@@ -696,3 +696,39 @@ async fn one_second_tokens_expiring_mid_storm_are_refreshed_once_per_expiry() {
     );
     reset().await;
 }
+
+/// A struggling auth server: a refresh answered 503 with `Retry-After: 2` is not tried again for 2 s; the
+/// 401s meanwhile fail at once with the retryable error (counted at the server: one refresh call, not six).
+/// After the window, the next request refreshes and succeeds; nobody was signed out.
+#[wasm_bindgen_test]
+async fn retry_after_on_the_refresh_is_honoured() {
+    let client = fresh_session().await;
+    hook(
+        "fail-refresh",
+        Some(json!({ "count": 1, "mode": "503", "retry_after": 2 })),
+    )
+    .await;
+    expire_access().await;
+
+    assert_eq!(get(&client, 0).await, Err(Error::RefreshUnavailable));
+    let started = now();
+    for i in 1..=5 {
+        let result = get(&client, i).await;
+        assert_eq!(result, Err(Error::RefreshUnavailable), "request {i}");
+        assert!(result.unwrap_err().is_retryable());
+    }
+    assert!(now() - started < 1_500.0, "inside the window, at once");
+    assert_eq!(stats().await.all(REFRESH), 1, "one refresh call, not six");
+
+    sleep(2_100).await;
+    let after = get(&client, 6).await;
+    assert!(matches!(after, Ok(Value::Array(_))), "{after:?}");
+    let server = stats().await;
+    assert_eq!(
+        server.statuses(REFRESH),
+        statuses(&[("503", 1), ("200", 1)]),
+        "{server:?}"
+    );
+    assert!(!client.is_session_ended());
+    reset().await;
+}

@@ -490,3 +490,54 @@ fn a_refused_refresh_right_after_sign_in_means_the_cookies_were_not_kept() {
         assert_eq!(actions.last(), Some(&ended(EndReason::RefreshRefused)));
     }
 }
+
+#[test]
+fn the_back_off_grows_from_nothing_to_half_a_minute() {
+    assert_eq!(
+        refresh_backoff_ms(1, 0.5),
+        0,
+        "after one failure the next request just tries"
+    );
+    assert_eq!(refresh_backoff_ms(2, 0.5), 1_000);
+    assert_eq!(refresh_backoff_ms(3, 0.5), 2_000);
+    assert_eq!(refresh_backoff_ms(7, 0.5), 30_000);
+    assert_eq!(refresh_backoff_ms(60, 0.5), 30_000);
+    assert_eq!(refresh_backoff_ms(2, 0.0), 750);
+    assert_eq!(refresh_backoff_ms(2, 0.999), 1_249);
+}
+
+#[test]
+fn retry_after_closes_the_refresh_for_its_time_and_a_login_reopens_it() {
+    let mut c = coord();
+    c.issue(1, 0);
+    c.responded(1, true, 1);
+    let throttled = RefreshOutcome::Throttled {
+        retry_after_ms: 120_000,
+    };
+    assert_eq!(
+        c.refresh_finished(0, throttled, 2),
+        vec![failed(1, Failure::RefreshUnavailable)]
+    );
+    c.issue(2, 10);
+    // Capped at a minute, however long the server asked for.
+    assert_eq!(
+        c.responded(2, true, 2 + MAX_REFRESH_BACKOFF_MS - 1),
+        vec![failed(2, Failure::RefreshUnavailable)]
+    );
+    c.issue(3, 20);
+    assert_eq!(
+        c.responded(3, true, 2 + MAX_REFRESH_BACKOFF_MS),
+        vec![start(1, Trigger::AuthFailure, 0)]
+    );
+    // A login closes the window at once.
+    let mut c = coord();
+    c.issue(1, 0);
+    c.responded(1, true, 1);
+    c.refresh_finished(0, throttled, 2);
+    c.session_started(None, 3);
+    c.issue(2, 4);
+    assert_eq!(
+        c.responded(2, true, 5),
+        vec![start(1, Trigger::AuthFailure, 3)]
+    );
+}

@@ -23,6 +23,28 @@ pub enum RefreshOutcome {
     Refused,
     /// Network error, timeout or 5xx: the session may well be fine; try again later.
     Unavailable,
+    /// Like `Unavailable`, but the server said when to come back (`Retry-After` on a 503 or 429).
+    Throttled {
+        /// How long to wait before the next refresh, in milliseconds.
+        retry_after_ms: u64,
+    },
+}
+
+/// The longest a refresh back-off lasts, however long `Retry-After` asks for: after it the next auth failure
+/// tries again (a user should not be stuck for an hour because a proxy said so).
+pub const MAX_REFRESH_BACKOFF_MS: u64 = 60_000;
+
+/// After `failures` unavailable refreshes in a row (without `Retry-After`), how long before the next one:
+/// none after the first (the next request simply tries again), then 1, 2, 4 … up to 30 s, spread by
+/// `spread` in [0, 1) (±25 %) so that many tabs and clients do not come back at the same instant.
+pub fn refresh_backoff_ms(failures: u32, spread: f64) -> u64 {
+    if failures <= 1 {
+        return 0;
+    }
+    let base = 1_000u64
+        .saturating_mul(1 << (failures - 2).min(5))
+        .min(30_000);
+    (base as f64 * (0.75 + 0.5 * spread.clamp(0.0, 1.0))) as u64
 }
 
 /// What came back for one transmission of a request.

@@ -75,6 +75,12 @@ impl Inner {
                 RefreshOutcome::Refreshed { expires_at }
             }
             Ok(r) if r.status == 401 || r.status == 403 => RefreshOutcome::Refused,
+            // A struggling auth server that says when to come back is taken at its word (capped).
+            Ok(r) if matches!(r.status, 429 | 503) && r.retry_after_secs.is_some() => {
+                RefreshOutcome::Throttled {
+                    retry_after_ms: r.retry_after_secs.unwrap_or(0).saturating_mul(1_000),
+                }
+            }
             Ok(_) | Err(_) => RefreshOutcome::Unavailable,
         }
     }
@@ -88,7 +94,10 @@ impl Inner {
                 .is_some_and(|r| r.id == refresh_id);
             if current {
                 st.refresh = None;
-                if outcome == RefreshOutcome::Unavailable {
+                if matches!(
+                    outcome,
+                    RefreshOutcome::Unavailable | RefreshOutcome::Throttled { .. }
+                ) {
                     st.stats.refresh_failures += 1;
                 }
             }

@@ -68,6 +68,13 @@ impl Inner {
         }
     }
 
+    /// The `online` event: close the refresh back-off (failures while offline were not the server's), then
+    /// run whatever fell due.
+    pub(crate) fn back_online(self: &Rc<Self>) {
+        self.state.borrow_mut().coordinator.back_online();
+        self.tick();
+    }
+
     pub(crate) fn stats(&self) -> ClientStats {
         let st = self.state.borrow();
         ClientStats {

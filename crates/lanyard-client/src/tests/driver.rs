@@ -141,11 +141,45 @@ fn unavailable_refresh_fails_retryably_then_the_next_request_works() {
     env.run();
     assert_eq!(take(&b), Err(Error::RefreshUnavailable));
     assert!(!env.client.is_session_ended());
+    // Two failures in a row: a back-off of about a second, in which a 401 fails at once, no refresh.
+    let early = get(&env, "/api/notes?i=early");
+    env.run();
+    assert_eq!(take(&early), Err(Error::RefreshUnavailable));
+    assert_eq!(env.server.refresh_calls(), 2);
+    env.advance(1_250);
     let c = get(&env, "/api/notes?i=c");
     env.run();
     assert!(take(&c).is_ok());
     assert_eq!(env.client.stats().refresh_failures, 2);
     assert_eq!(env.server.refresh_calls(), 3);
+}
+
+#[test]
+fn retry_after_on_a_refresh_is_honoured() {
+    let mut env = signed_in(config());
+    env.server.expire_access();
+    env.server
+        .state
+        .borrow_mut()
+        .refresh_faults
+        .push_back(RefreshFault::RetryAfter(503, 30));
+    let a = get(&env, "/api/notes?i=a");
+    env.run();
+    assert_eq!(take(&a), Err(Error::RefreshUnavailable));
+    // Inside the 30 s the auth server asked for: 401s fail at once, nothing goes to refresh.
+    for k in 0..5 {
+        env.advance(5_000);
+        let early = get(&env, &format!("/api/notes?i=early{k}"));
+        env.run();
+        assert_eq!(take(&early), Err(Error::RefreshUnavailable));
+    }
+    assert_eq!(env.server.refresh_calls(), 1);
+    env.advance(5_001);
+    let later = get(&env, "/api/notes?i=later");
+    env.run();
+    assert!(take(&later).is_ok());
+    assert_eq!(env.server.refresh_calls(), 2);
+    assert!(!env.client.is_session_ended());
 }
 
 #[test]
@@ -379,6 +413,7 @@ fn offline_calls_fail_at_once_refresh_nothing_and_end_nothing() {
     assert!(!env.client.is_session_ended());
 
     env.rt.online.set(true);
+    env.client.inner.back_online(); // the `online` event
     env.server.expire_access();
     let back = get(&env, "/api/notes");
     env.run();

@@ -14,7 +14,7 @@ enum Op {
     Respond(usize, bool),
     /// One outstanding transmission (picked by index) only now goes on the wire (it waited for a place).
     Transmit(usize),
-    /// 0 Refreshed, 1 elsewhere, 2 Refused, 3 Unavailable.
+    /// 0 Refreshed, 1 elsewhere, 2 Refused, 3 Unavailable, 4 Throttled (Retry-After 2 s).
     FinishRefresh(u8),
     /// An outcome for a refresh id that is not (any more) the current one.
     StaleFinish,
@@ -31,7 +31,7 @@ fn op() -> impl Strategy<Value = Op> {
         6 => Just(Op::Issue),
         8 => (any::<usize>(), prop::bool::weighted(0.5)).prop_map(|(i, a)| Op::Respond(i, a)),
         2 => any::<usize>().prop_map(Op::Transmit),
-        3 => (0u8..4).prop_map(Op::FinishRefresh),
+        3 => (0u8..5).prop_map(Op::FinishRefresh),
         1 => Just(Op::StaleFinish),
         2 => any::<usize>().prop_map(Op::Abort),
         3 => (1u64..400).prop_map(Op::Advance),
@@ -58,6 +58,8 @@ struct Harness {
     failures: BTreeMap<u64, u32>,
     /// Epochs under which a request was accepted (their credentials worked).
     confirmed: Vec<u64>,
+    /// After a refresh answered with Retry-After: no refresh in that epoch before this time.
+    throttled: Option<(u64, u64)>,
     ended: bool,
 }
 
@@ -86,6 +88,13 @@ impl Harness {
                 }
                 Action::StartRefresh { refresh_id, .. } => {
                     assert!(self.refresh.is_none(), "two refreshes in flight");
+                    if let Some((epoch, until)) = self.throttled {
+                        assert!(
+                            epoch != c.epoch() || self.now >= until,
+                            "a refresh at {} inside the Retry-After window (until {until})",
+                            self.now
+                        );
+                    }
                     assert!(!self.ended);
                     self.refresh = Some(refresh_id);
                     let starts = self.starts.entry(epoch_before).or_default();
@@ -177,10 +186,17 @@ impl Harness {
                     0 => RefreshOutcome::Refreshed { expires_at },
                     1 => RefreshOutcome::AlreadyRefreshedElsewhere { expires_at },
                     2 => RefreshOutcome::Refused,
-                    _ => RefreshOutcome::Unavailable,
+                    3 => RefreshOutcome::Unavailable,
+                    _ => RefreshOutcome::Throttled {
+                        retry_after_ms: 2_000,
+                    },
                 };
-                if outcome == RefreshOutcome::Unavailable || outcome == RefreshOutcome::Refused {
+                if kind >= 2 {
                     *self.failures.entry(epoch).or_default() += 1;
+                }
+                let current = c.refresh_in_flight().is_some_and(|r| r.epoch == epoch);
+                if matches!(outcome, RefreshOutcome::Throttled { .. }) && current {
+                    self.throttled = Some((epoch, self.now + 2_000));
                 }
                 self.refresh = None;
                 self.past_refresh_ids.push(id);

@@ -25,6 +25,8 @@ pub enum Hold {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefreshFault {
     Status(u16),
+    /// A status with `Retry-After: secs`.
+    RetryAfter(u16, u64),
     Drop,
 }
 
@@ -215,6 +217,9 @@ impl ServerState {
             "/api/auth/refresh" => {
                 match self.refresh_faults.pop_front() {
                     Some(RefreshFault::Status(s)) => return Ok(err(s, "unavailable")),
+                    Some(RefreshFault::RetryAfter(s, secs)) => {
+                        return Ok(err(s, "unavailable").with_retry_after(secs))
+                    }
                     Some(RefreshFault::Drop) => {
                         return Err(TransportError::Network("dropped".into()))
                     }
