@@ -94,6 +94,7 @@ impl ClientBuilder {
         let client = Client::with_parts(self.config, transport, Rc::new(BrowserRuntime), tabs);
         wake_when_visible(&client);
         follow_connectivity(&client);
+        follow_page_cache(&client);
         Ok(client)
     }
 }
@@ -122,6 +123,38 @@ fn follow_connectivity(client: &Client) {
             listener.forget();
         }
     }
+}
+
+/// `pagehide` / `pageshow`: let the page into the back/forward cache, and re-check when it comes back.
+fn follow_page_cache(client: &Client) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let weak = Rc::downgrade(&client.inner);
+    let on_hide = Closure::<dyn FnMut()>::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.suspend();
+        }
+    });
+    let weak = Rc::downgrade(&client.inner);
+    let on_show = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+        move |event: web_sys::PageTransitionEvent| {
+            if let Some(inner) = weak.upgrade() {
+                if event.persisted() {
+                    inner.restored();
+                }
+            }
+        },
+    );
+    for (name, listener) in [
+        ("pagehide", on_hide.as_ref()),
+        ("pageshow", on_show.as_ref()),
+    ] {
+        let _ = window.add_event_listener_with_callback(name, listener.unchecked_ref());
+    }
+    // Live as long as the page; they hold only weak references to the client.
+    on_hide.forget();
+    on_show.forget();
 }
 
 fn wake_when_visible(client: &Client) {

@@ -124,6 +124,10 @@ pub enum ClientEvent {
         /// The access token's new expiry (Unix ms), when the backend reports it.
         expires_at: Option<u64>,
     },
+    /// The page came back from the back/forward cache. It heard nothing from other tabs while it was away, so
+    /// whoever shows protected content must check the session again before trusting what the page shows
+    /// (`lanyard-yew`'s provider does).
+    Restored,
     /// The browser went offline or came back online (the `offline` / `online` events). Offline, calls fail
     /// at once with [`Error::Offline`](crate::Error::Offline); back online, a refresh that fell due runs.
     Connectivity {

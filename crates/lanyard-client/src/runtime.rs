@@ -125,6 +125,10 @@ pub trait Tabs {
     fn broadcast(&self, message: TabMessage);
     /// Delivers other tabs' messages to `listener` from now on.
     fn listen(&self, listener: Box<dyn Fn(TabMessage)>);
+    /// The page is being hidden and may go to the back/forward cache: let go of what keeps it out.
+    fn suspend(&self) {}
+    /// The page came back from the back/forward cache: listen again.
+    fn resume(&self) {}
 }
 
 /// A single tab: no lock needed (the coordinator is single-flight), no other tab's record to consult.

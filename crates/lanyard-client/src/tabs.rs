@@ -9,6 +9,9 @@
 //!   (`<namespace>-refresh-record`) — a timestamp,
 //!   never a token. It is read inside the lock, so it is current even if a broadcast is still in flight.
 //! - **BroadcastChannel** `"<namespace>-session"`: refreshed / login / logout / ended, so every tab follows.
+//!   It is closed on `pagehide` and reopened on `pageshow`: an open channel keeps a page out of the
+//!   back/forward cache (or gets it evicted when a message arrives), and a restored page re-checks the session
+//!   anyway, since it heard nothing while it was away.
 //!
 //! Where an API is missing (old browsers, some privacy modes) each part falls back to single-tab behaviour.
 //! `LockManager` is an unstable web-sys API, so it is reached through `js_sys::Reflect`.
@@ -34,7 +37,9 @@ pub(crate) struct BrowserTabs {
     tab: u64,
     lock_name: String,
     record_key: String,
-    channel: Option<BroadcastChannel>,
+    channel_name: String,
+    /// `None` while suspended (or where BroadcastChannel is missing).
+    channel: RefCell<Option<BroadcastChannel>>,
     storage: Option<Storage>,
     /// Kept alive as long as the channel listens.
     on_message: RefCell<Option<OnMessage>>,
@@ -44,17 +49,15 @@ impl Drop for BrowserTabs {
     /// Stop listening before the Rust closure behind `onmessage` is freed, or the next message from another
     /// tab would call into a dropped closure and throw.
     fn drop(&mut self) {
-        if let Some(channel) = &self.channel {
-            channel.set_onmessage(None);
-            channel.close();
-        }
+        self.close_channel();
     }
 }
 
 impl BrowserTabs {
     pub(crate) fn new(namespace: &str) -> Self {
         let window = web_sys::window();
-        let channel = BroadcastChannel::new(&format!("{namespace}-session")).ok();
+        let channel_name = format!("{namespace}-session");
+        let channel = BroadcastChannel::new(&channel_name).ok();
         if channel.is_none() {
             log::warn!("BroadcastChannel unavailable: other tabs won't hear of logins, logouts and refreshes");
         }
@@ -66,9 +69,17 @@ impl BrowserTabs {
             tab,
             lock_name: format!("{namespace}-refresh"),
             record_key: format!("{namespace}-refresh-record"),
-            channel,
+            channel_name,
+            channel: RefCell::new(channel),
             storage,
             on_message: RefCell::new(None),
+        }
+    }
+
+    fn close_channel(&self) {
+        if let Some(channel) = self.channel.borrow_mut().take() {
+            channel.set_onmessage(None);
+            channel.close();
         }
     }
 
@@ -143,7 +154,8 @@ impl Tabs for BrowserTabs {
     }
 
     fn broadcast(&self, message: TabMessage) {
-        let Some(channel) = &self.channel else {
+        let channel = self.channel.borrow();
+        let Some(channel) = channel.as_ref() else {
             return;
         };
         if let Err(e) = channel.post_message(&JsValue::from_str(&message.encode())) {
@@ -152,7 +164,6 @@ impl Tabs for BrowserTabs {
     }
 
     fn listen(&self, listener: Box<dyn Fn(TabMessage)>) {
-        let Some(channel) = &self.channel else { return };
         let closure = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             // Another tab of this origin, but still input: ignore anything malformed.
             match event
@@ -164,7 +175,26 @@ impl Tabs for BrowserTabs {
                 None => log::debug!("ignored a malformed tab message"),
             }
         });
-        channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        if let Some(channel) = self.channel.borrow().as_ref() {
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        }
         *self.on_message.borrow_mut() = Some(closure);
+    }
+
+    fn suspend(&self) {
+        self.close_channel();
+    }
+
+    fn resume(&self) {
+        if self.channel.borrow().is_some() {
+            return;
+        }
+        let Ok(channel) = BroadcastChannel::new(&self.channel_name) else {
+            return;
+        };
+        if let Some(closure) = self.on_message.borrow().as_ref() {
+            channel.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+        }
+        *self.channel.borrow_mut() = Some(channel);
     }
 }

@@ -170,6 +170,12 @@ pub fn SessionProvider<U: SessionUser>(props: &SessionProviderProps) -> Html {
             let subscription = client.clone().subscribe(move |event| match *event {
                 ClientEvent::SessionEnded { reason } => dispatch.emit(SessionEvent::Ended(reason)),
                 ClientEvent::SignedInElsewhere => check_session(client.clone(), dispatch.clone()),
+                // Back from the back/forward cache: it missed every other tab's news. Hide what it showed
+                // until the backend says who is signed in (a sign-out or sign-in elsewhere is picked up).
+                ClientEvent::Restored => {
+                    dispatch.emit(SessionEvent::CheckStarted);
+                    check_session(client.clone(), dispatch.clone());
+                }
                 _ => {}
             });
             move || drop(subscription)

@@ -75,6 +75,19 @@ impl Inner {
         self.tick();
     }
 
+    /// `pagehide`: the page may go to the back/forward cache.
+    pub(crate) fn suspend(&self) {
+        self.tabs.suspend();
+    }
+
+    /// `pageshow` from the back/forward cache: listen to the other tabs again, tell the subscribers (the
+    /// session must be checked again), and re-evaluate expiry against the wall clock.
+    pub(crate) fn restored(self: &Rc<Self>) {
+        self.tabs.resume();
+        self.emit(ClientEvent::Restored);
+        self.tick();
+    }
+
     pub(crate) fn stats(&self) -> ClientStats {
         let st = self.state.borrow();
         ClientStats {
