@@ -732,3 +732,39 @@ async fn retry_after_on_the_refresh_is_honoured() {
     assert!(!client.is_session_ended());
     reset().await;
 }
+
+/// A cross-tab lock that never comes (a tab frozen while holding it, a lock lost in sleep): waiting for it is
+/// bounded by the refresh timeout, and it means "refresh unavailable" (retryable), never "session ended".
+/// Once the lock is free again, the next request refreshes and succeeds.
+#[wasm_bindgen_test]
+async fn a_refresh_lock_that_never_comes_is_retryable_not_a_logout() {
+    let mut config = config();
+    config.refresh_timeout_ms = 1_000;
+    let client = fresh_session_with(config).await;
+    // Another holder of the refresh lock (here the page itself) that does not let go until told.
+    let held = js_sys::eval(
+        "new Promise(held => navigator.locks.request('lanyard-refresh', () => \
+             new Promise(release => { window.__releaseRefreshLock = release; held(); })))",
+    )
+    .expect("hold the lock");
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(held))
+        .await
+        .expect("the lock is held");
+    expire_access().await;
+
+    let started = now();
+    assert_eq!(get(&client, 0).await, Err(Error::RefreshUnavailable));
+    let waited = now() - started;
+    assert!(
+        (900.0..3_000.0).contains(&waited),
+        "bounded by the refresh timeout: {waited} ms"
+    );
+    assert!(!client.is_session_ended());
+    assert_eq!(stats().await.all(REFRESH), 0, "no refresh without the lock");
+
+    js_sys::eval("window.__releaseRefreshLock()").expect("let go of the lock");
+    let after = get(&client, 1).await;
+    assert!(matches!(after, Ok(Value::Array(_))), "{after:?}");
+    assert_eq!(stats().await.count(REFRESH, "200"), 1);
+    reset().await;
+}
