@@ -67,6 +67,10 @@ pub struct ClientConfig {
     pub queue_max_wait_ms: u64,
     /// Refresh this long before the access token expires; 0 = only after an auth failure.
     pub proactive_skew_ms: u64,
+    /// Automatic retries of an idempotent call (GET, PUT, DELETE, or marked) that met a network error,
+    /// 502/503/504, or a 429 with `Retry-After`; within the call's timeout. 0 = none. Per call:
+    /// [`Request::retries`](crate::Request::retries).
+    pub max_retries: u32,
     /// Prefix of the Web Lock, BroadcastChannel and localStorage names (`<namespace>-refresh`, …), so two
     /// apps on one origin do not share a lock or hear each other's sessions.
     pub namespace: String,
@@ -157,6 +161,7 @@ impl Default for ClientConfig {
             queue_max: 2_000,
             queue_max_wait_ms: 20_000,
             proactive_skew_ms: 5_000,
+            max_retries: 2,
             namespace: "lanyard".into(),
         }
     }
@@ -224,6 +229,7 @@ impl ClientConfig {
         "queue_max",
         "queue_max_wait_ms",
         "proactive_skew_ms",
+        "max_retries",
         "namespace",
     ];
 
@@ -340,6 +346,12 @@ impl ClientConfig {
             return Err(invalid(
                 "queue_max",
                 format!("must be between 1 and 100000 (got {})", self.queue_max),
+            ));
+        }
+        if self.max_retries > 10 {
+            return Err(invalid(
+                "max_retries",
+                format!("must be at most 10 (got {})", self.max_retries),
             ));
         }
         check_token("namespace", &self.namespace)?;

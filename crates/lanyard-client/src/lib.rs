@@ -53,6 +53,7 @@ pub mod error;
 mod expiry;
 mod id_map;
 mod request;
+mod retry;
 mod runtime;
 pub mod transport;
 
@@ -190,10 +191,38 @@ impl Client {
                 csrf_cookie,
             };
             let timeout_ms = request.timeout_ms.unwrap_or(config.request_timeout_ms);
-            if request.skip_refresh {
-                inner.call_direct(http, timeout_ms, request.abort).await
-            } else {
-                inner.call(http, timeout_ms, request.abort).await
+            let max_retries = request.retries.unwrap_or(config.max_retries);
+            let idempotent = request.idempotent || request.method.is_idempotent();
+            // Retries spend the request's own time: the timeout bounds the whole call.
+            let deadline = inner.runtime.now_ms().saturating_add(timeout_ms);
+            let mut attempt = 0;
+            loop {
+                let left = deadline.saturating_sub(inner.runtime.now_ms()).max(1);
+                let outcome = if request.skip_refresh {
+                    inner
+                        .call_direct(http.clone(), left, request.abort.clone())
+                        .await
+                } else {
+                    inner.call(http.clone(), left, request.abort.clone()).await
+                };
+                attempt += 1;
+                let spread = (inner.runtime.now_ms() % 1_000) as f64 / 1_000.0;
+                let wait = (attempt <= max_retries)
+                    .then(|| retry::retry_delay(idempotent, &outcome, attempt, spread))
+                    .flatten()
+                    .filter(|wait| inner.runtime.now_ms().saturating_add(*wait) < deadline);
+                let (Some(wait), false) = (
+                    wait,
+                    request.abort.as_ref().is_some_and(AbortHandle::is_aborted),
+                ) else {
+                    return outcome;
+                };
+                log::debug!("retrying {} in {wait} ms (attempt {attempt})", http.url);
+                inner.count_retry();
+                inner.runtime.sleep(wait).await;
+                if request.abort.as_ref().is_some_and(AbortHandle::is_aborted) {
+                    return Err(Error::Aborted);
+                }
             }
         }
         .boxed_local()

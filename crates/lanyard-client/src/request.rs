@@ -30,6 +30,10 @@ pub struct Request {
     pub(crate) timeout_ms: Option<u64>,
     pub(crate) abort: Option<AbortHandle>,
     pub(crate) skip_refresh: bool,
+    /// `None`: the config's `max_retries`.
+    pub(crate) retries: Option<u32>,
+    /// Marked safe to send twice (a `POST` with an idempotency key, say).
+    pub(crate) idempotent: bool,
 }
 
 impl Request {
@@ -42,7 +46,23 @@ impl Request {
             timeout_ms: None,
             abort: None,
             skip_refresh: false,
+            retries: None,
+            idempotent: false,
         }
+    }
+
+    /// At most this many automatic retries for this request (0 = none); by default the config's
+    /// `max_retries`. See the `retry` rules: only idempotent requests, only network errors, 502/503/504, and
+    /// 429 with `Retry-After`.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = Some(retries);
+        self
+    }
+
+    /// Marks a `POST` or `PATCH` as safe to send twice (an idempotency key, say), so that it may be retried.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 
     /// `GET path`.
@@ -162,6 +182,8 @@ pub struct ClientStats {
     pub queue_timeouts: u64,
     /// Calls cancelled by their caller.
     pub aborted: u64,
+    /// Automatic retries of calls that met a network error, 502/503/504 or a 429 with `Retry-After`.
+    pub retries: u64,
     /// Now: the auth epoch (bumped by every refresh and sign-in).
     pub epoch: u64,
     /// Now: calls waiting for a refresh.

@@ -41,6 +41,11 @@ impl Method {
     pub fn is_unsafe(self) -> bool {
         !matches!(self, Method::Get)
     }
+
+    /// Whether sending it twice has the effect of sending it once (GET, PUT, DELETE).
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
 }
 
 /// Time and tasks. The browser uses `Date.now()`, `setTimeout` and `spawn_local`; tests a manual clock.

@@ -136,6 +136,7 @@ fn invalid_values_name_their_field() {
         (r#"{"proactive_skew_ms":99999999}"#, "proactive_skew_ms"),
         (r#"{"max_in_flight":10001}"#, "max_in_flight"),
         (r#"{"queue_max":0}"#, "queue_max"),
+        (r#"{"max_retries":11}"#, "max_retries"),
         (r#"{"namespace":""}"#, "namespace"),
         (r#"{"namespace":"my app"}"#, "namespace"),
     ];

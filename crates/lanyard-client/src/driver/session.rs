@@ -88,6 +88,10 @@ impl Inner {
         self.tick();
     }
 
+    pub(crate) fn count_retry(&self) {
+        self.state.borrow_mut().stats.retries += 1;
+    }
+
     pub(crate) fn stats(&self) -> ClientStats {
         let st = self.state.borrow();
         ClientStats {

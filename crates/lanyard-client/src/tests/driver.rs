@@ -420,3 +420,52 @@ fn offline_calls_fail_at_once_refresh_nothing_and_end_nothing() {
     assert!(take(&back).is_ok(), "back online, the session carries on");
     assert_eq!(env.server.refresh_calls(), 1);
 }
+
+#[test]
+fn idempotent_calls_are_retried_after_a_struggling_servers_wait_and_posts_are_not() {
+    let mut env = signed_in(config());
+    env.server
+        .state
+        .borrow_mut()
+        .notes_faults
+        .extend([(503, Some(1)), (502, None)]);
+    let started = env.rt.now_ms();
+    let slot = get(&env, "/api/notes");
+    env.run();
+    assert!(slot.borrow().is_none(), "waiting out Retry-After");
+    env.advance(1_000);
+    env.advance(400); // the back-off after the 502
+    assert!(take(&slot).is_ok());
+    assert!(env.rt.now_ms() - started >= 1_000);
+    assert_eq!(env.client.stats().retries, 2);
+    assert_eq!(env.server.count(Method::Get, "/api/notes"), 3);
+
+    // A POST is not sent twice: the 503 goes to the caller.
+    env.server
+        .state
+        .borrow_mut()
+        .notes_faults
+        .push_back((503, Some(1)));
+    let post = send(&env, Request::post("/api/notes"));
+    env.run();
+    assert!(matches!(take(&post), Err(Error::Http { status: 503, .. })));
+    // …unless the caller marks it idempotent.
+    env.server
+        .state
+        .borrow_mut()
+        .notes_faults
+        .push_back((503, Some(1)));
+    let marked = send(&env, Request::post("/api/notes").idempotent());
+    env.run();
+    env.advance(1_000);
+    assert!(take(&marked).is_ok());
+    // And one request can switch retries off.
+    env.server
+        .state
+        .borrow_mut()
+        .notes_faults
+        .push_back((503, None));
+    let once = send(&env, Request::get("/api/notes").retries(0));
+    env.run();
+    assert!(matches!(take(&once), Err(Error::Http { status: 503, .. })));
+}

@@ -67,6 +67,8 @@ pub struct ServerState {
     pub log: Vec<Logged>,
     /// A browser that stores none of the cookies the server sets (WebKit and `Secure` on plain HTTP).
     pub refuses_cookies: bool,
+    /// The next answers of `/api/notes` calls: a status and maybe `Retry-After`, before the real handling.
+    pub notes_faults: VecDeque<(u16, Option<u64>)>,
     /// What `Transport::protocol` reports.
     pub protocol: Option<crate::transport::Protocol>,
     /// For each refresh call: how many API calls were on the wire when it left (held, unanswered).
@@ -197,6 +199,15 @@ impl ServerState {
             return Ok(err(403, "csrf"));
         }
         let now = self.now;
+        if path == "/api/notes" {
+            if let Some((status, retry_after)) = self.notes_faults.pop_front() {
+                let answer = err(status, "unavailable");
+                return Ok(match retry_after {
+                    Some(secs) => answer.with_retry_after(secs),
+                    None => answer,
+                });
+            }
+        }
         match path.as_str() {
             "/api/auth/login" => {
                 let body: serde_json::Value =
