@@ -18,6 +18,7 @@ pub mod check;
 pub mod dist;
 pub mod flask;
 pub mod harness;
+pub mod lab;
 pub mod network;
 pub mod paths;
 pub mod process;

@@ -24,13 +24,7 @@ async fn sign_in_at(b: &Browser, path: &str, account: (&str, &str)) {
 /// Runs the Lab's scenario and returns its figures (`ok`, `failed`, `refreshes`, …).
 async fn run_lab(b: &Browser) -> Value {
     b.click_testid("lab-run").await;
-    lab_figures(b).await
-}
-
-async fn lab_figures(b: &Browser) -> Value {
-    let result = b.text("lab-result").await;
-    serde_json::from_str(&result)
-        .unwrap_or_else(|e| panic!("lab-result is not JSON ({e}): {result:?}"))
+    b.lab_figures().await
 }
 
 /// Cookie names in `document.cookie`.
@@ -206,7 +200,7 @@ async fn two_tabs_share_one_refresh() {
             let mut client_refreshes = 0;
             for (name, tab) in [("B", &tab_b), ("A", &tab_a)] {
                 b.switch_to(tab).await;
-                let figures = lab_figures(b).await;
+                let figures = b.lab_figures().await;
                 assert_eq!(figures["ok"], 20, "tab {name}: {figures}");
                 assert_eq!(figures["failed"], 0, "tab {name}: {figures}");
                 client_refreshes += figures["refreshes"].as_u64().unwrap_or(99);

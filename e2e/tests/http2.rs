@@ -2,6 +2,7 @@
 //! every request, the browser multiplexes them, and the client still sends exactly one refresh.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use lanyard_e2e::lab::figure;
 use lanyard_e2e::{run, BackendOptions, Options, REFRESH, WAIT};
 use serde_json::Value;
 
@@ -44,17 +45,10 @@ async fn lab_storm_over_http2_is_served_by_one_refresh() {
             server.expire_access().await;
             server.latency(0, 200).await;
             b.click_testid("lab-run").await;
-            let result = b.text("lab-result").await;
-            let figures: Value = serde_json::from_str(&result)
-                .unwrap_or_else(|e| panic!("lab-result is not JSON ({e}): {result:?}"));
-            let figure = |name: &str| {
-                figures[name]
-                    .as_u64()
-                    .unwrap_or_else(|| panic!("lab-result has no {name}: {result}"))
-            };
-            assert_eq!(figure("ok"), 50, "{result}");
-            assert_eq!(figure("failed"), 0, "{result}");
-            assert_eq!(figure("refreshes"), 1, "{result}");
+            let figures = b.lab_figures().await;
+            assert_eq!(figure(&figures, "ok"), 50, "{figures}");
+            assert_eq!(figure(&figures, "failed"), 0, "{figures}");
+            assert_eq!(figure(&figures, "refreshes"), 1, "{figures}");
 
             let stats = server.stats().await;
             assert_eq!(stats.refreshes(), 1, "one refresh for the storm: {stats}");

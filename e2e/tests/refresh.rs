@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use lanyard_e2e::harness::DROPPED_CONNECTION;
+use lanyard_e2e::lab::figure;
 use lanyard_e2e::{run, testid, FailMode, Options, REFRESH, WAIT};
 
 const NOTES: [(&str, &str); 3] = [
@@ -114,14 +115,9 @@ async fn lab_storm_is_served_by_one_refresh() {
             server.latency(0, 200).await;
             b.click_testid("lab-run").await;
             // The run's figures, as the Lab reports them for scripts.
-            let result = b.text("lab-result").await;
-            let figures: serde_json::Value = serde_json::from_str(&result)
-                .unwrap_or_else(|e| panic!("lab-result is not JSON ({e}): {result:?}"));
-            let figure = |name: &str| {
-                figures[name]
-                    .as_u64()
-                    .unwrap_or_else(|| panic!("lab-result has no {name}: {result}"))
-            };
+            let figures = b.lab_figures().await;
+            let result = figures.to_string();
+            let figure = |name: &str| figure(&figures, name);
             assert_eq!(figure("ok"), 50, "{result}");
             assert_eq!(figure("failed"), 0, "{result}");
             assert_eq!(

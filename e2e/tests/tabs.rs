@@ -117,11 +117,8 @@ async fn two_tab_lab_storms_share_one_refresh() {
             let mut client_refreshes = 0;
             for (name, tab) in [("B", &tab_b), ("A", &tab_a)] {
                 b.switch_to(tab).await;
-                let result = b.text("lab-result").await;
-                let figures: serde_json::Value =
-                    serde_json::from_str(&result).unwrap_or_else(|e| {
-                        panic!("tab {name}: lab-result is not JSON ({e}): {result:?}")
-                    });
+                let figures = b.lab_figures().await;
+                let result = figures.to_string();
                 assert_eq!(figures["ok"], 20, "tab {name}: {result}");
                 assert_eq!(figures["failed"], 0, "tab {name}: {result}");
                 client_refreshes += figures["refreshes"].as_u64().unwrap_or(99);
