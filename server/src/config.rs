@@ -34,6 +34,11 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub refresh_ttl_secs: u32,
 
+    /// Delete dead sessions (revoked or past their lifetime) and expired access tokens every this many
+    /// seconds, and once at start-up; 0 = never.
+    #[arg(long, env = "LANYARD_HOUSEKEEPING_SECS", default_value_t = 600)]
+    pub housekeeping_secs: u64,
+
     /// Serve the built SPA from this directory (Trunk's `dist/`), with index.html fallback.
     #[arg(long, env = "LANYARD_DIST")]
     pub dist: Option<PathBuf>,

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod hooks;
+pub mod housekeeping;
 pub mod notes;
 pub mod password;
 pub mod secure_cookies;
@@ -241,6 +242,16 @@ pub struct RunningServer {
     pub tls: bool,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    /// The periodic sweep of dead sessions; stopped with the server.
+    housekeeping: Option<JoinHandle<()>>,
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(task) = &self.housekeeping {
+            task.abort();
+        }
+    }
 }
 
 impl RunningServer {
@@ -252,6 +263,9 @@ impl RunningServer {
 
     /// Stops accepting, lets in-flight requests finish, and waits.
     pub async fn shutdown(mut self) {
+        if let Some(task) = self.housekeeping.take() {
+            task.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -277,11 +291,16 @@ pub async fn start(config: &Config) -> Result<RunningServer, StartError> {
     let task = tokio::spawn(serve::serve(listener, tls, router, state.clone(), async {
         let _ = stopped.await;
     }));
+    let housekeeping = (config.housekeeping_secs > 0).then(|| {
+        let every = std::time::Duration::from_secs(config.housekeeping_secs);
+        tokio::spawn(housekeeping::run(state.clone(), every))
+    });
     Ok(RunningServer {
         addr,
         state,
         tls: serves_tls,
         stop: Some(stop),
         task,
+        housekeeping,
     })
 }
