@@ -215,6 +215,15 @@ impl Backend {
         .await;
     }
 
+    /// The next `count` refresh calls answer 503 with `Retry-After: retry_after_secs` (a struggling auth server).
+    pub async fn throttle_refresh(&self, count: u32, retry_after_secs: u64) {
+        self.hook(
+            "fail-refresh",
+            Some(json!({ "count": count, "mode": "503", "retry_after": retry_after_secs })),
+        )
+        .await;
+    }
+
     /// Latency for every API call, plus `refresh_ms` more for refresh calls.
     pub async fn latency(&self, ms: u64, refresh_ms: u64) {
         self.hook(

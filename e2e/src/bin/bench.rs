@@ -11,6 +11,8 @@
 //! and of the minimal example on the crates, `examples/minimal`, for comparison)
 //! (`cargo xtask bench` runs it with the release builds).
 
+#[path = "bench/flaky.rs"]
+mod flaky;
 #[path = "bench/lab.rs"]
 mod lab;
 #[path = "bench/protocols.rs"]
@@ -29,11 +31,11 @@ use std::time::{Duration, Instant};
 
 use lanyard_e2e::dist::{self, TempDir};
 use lanyard_e2e::paths;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const USAGE: &str =
     "usage: bench [--dist DIR] [--startup-dist DIR] [--floor-dist DIR] [--example-dist DIR] [--server-bin PATH] \
-                     [--json FILE] [--quick] [--only storms|protocols|overhead|startup]";
+                     [--json FILE] [--quick] [--only storms|protocols|flaky|overhead|startup]";
 
 /// What every scenario needs: the binaries, the builds, where logs go, how big to go.
 #[derive(Clone, Debug)]
@@ -94,10 +96,10 @@ fn parse_args() -> Result<Args, String> {
                 let part = args.next().unwrap_or_default();
                 if !matches!(
                     part.as_str(),
-                    "storms" | "protocols" | "overhead" | "startup"
+                    "storms" | "protocols" | "flaky" | "overhead" | "startup"
                 ) {
                     return Err(format!(
-                        "--only takes storms, protocols, overhead or startup\n{USAGE}"
+                        "--only takes storms, protocols, flaky, overhead or startup\n{USAGE}"
                     ));
                 }
                 only = Some(part);
@@ -228,6 +230,22 @@ async fn run(args: Args) -> Result<bool, String> {
     } else {
         Vec::new()
     };
+    let flaky = if wanted("flaky") {
+        match guarded("flaky", Duration::from_secs(120), {
+            let env = env.clone();
+            async move { flaky::run(&env).await }
+        })
+        .await
+        {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errors.push(format!("flaky auth server: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let overhead = if !wanted("overhead") {
         None
     } else {
@@ -271,8 +289,12 @@ async fn run(args: Args) -> Result<bool, String> {
     if !protocols.is_empty() {
         print!("{}", protocols::table(&protocols));
     }
+    if let Some(flaky) = &flaky {
+        print!("{}", flaky::table(flaky));
+    }
     let mut value = report.json();
     value["protocols"] = protocols::json(&protocols);
+    value["flaky_auth_server"] = flaky.as_ref().map_or(Value::Null, flaky::json);
     value["server_bin"] = json!(env.server_bin.display().to_string());
     value["driver_profile"] = json!(if cfg!(debug_assertions) {
         "debug"
