@@ -24,6 +24,8 @@ enum Op {
     RefreshFault(bool),
     Login(usize),
     Logout(usize),
+    /// The browser goes offline (`false`) or back online.
+    Online(bool),
 }
 
 fn op(tabs: usize) -> impl Strategy<Value = Op> {
@@ -37,6 +39,7 @@ fn op(tabs: usize) -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::RefreshFault),
         1 => (0..tabs).prop_map(Op::Login),
         1 => (0..tabs).prop_map(Op::Logout),
+        1 => any::<bool>().prop_map(Op::Online),
     ]
 }
 
@@ -54,6 +57,8 @@ struct World {
     expire_ops: u64,
     logins: u64,
     elapsed: u64,
+    /// While offline: how many calls the server had seen when the browser went offline.
+    offline_since: Option<usize>,
 }
 
 impl World {
@@ -83,6 +88,7 @@ impl World {
             expire_ops: 0,
             logins: 0,
             elapsed: 0,
+            offline_since: None,
         }
     }
 
@@ -152,6 +158,15 @@ impl World {
                     let _ = client.logout().await;
                 }));
             }
+            Op::Online(online) => {
+                self.env.rt.online.set(online);
+                self.offline_since = (!online).then(|| self.env.server.state.borrow().log.len());
+                if online {
+                    for tab in &self.tabs {
+                        tab.inner.back_online(); // the `online` event
+                    }
+                }
+            }
         }
         self.env.run();
         self.check();
@@ -159,6 +174,10 @@ impl World {
 
     fn check(&mut self) {
         let server = self.env.server.state.borrow();
+        // Offline, nothing new goes out (calls already on the wire may still be answered).
+        if let Some(seen) = self.offline_since {
+            assert_eq!(server.log.len(), seen, "a call went out while offline");
+        }
         assert_eq!(
             server.reuse_detected, 0,
             "a rotated refresh token was presented again"
