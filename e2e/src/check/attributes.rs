@@ -117,10 +117,10 @@ pub fn secure(set: &[SetCookie], transport: Transport) -> Verdict {
             "{} lack Secure: add Secure so they never travel over plain HTTP",
             names(&insecure)
         )),
-        (false, true) if insecure.is_empty() => Verdict::Warn(
-            "Secure cookies over plain HTTP on loopback: Chromium and Firefox keep them, WebKit (Safari) does not; \
-             for development in every browser leave Secure off for plain-HTTP loopback pages"
-                .into(),
+        (false, true) if insecure.is_empty() => Verdict::fail(
+            "the browser will not keep these cookies in WebKit (Safari, every iOS browser): it refuses Secure \
+             cookies over plain HTTP, even on localhost, so signing in fails there; serve over https, or leave \
+             Secure off for plain-HTTP loopback pages (Lanyard's dev backend decides by the request's Origin)",
         ),
         (false, true) => Verdict::Warn(format!(
             "{} lack Secure: fine for development over plain HTTP on loopback only; add Secure in production (https)",

@@ -34,8 +34,8 @@ fn our_backend_passes_every_cookie_check() {
     let t = target(json!({}));
     let loopback = Transport::of("http://127.0.0.1:8081");
     assert!(matches!(readable(&ours(), &t), Verdict::Pass(_)));
-    // WebKit refuses Secure cookies on plain-HTTP loopback: worth a warning, not a failure.
-    assert!(matches!(secure(&ours(), loopback), Verdict::Warn(t) if t.contains("WebKit")));
+    // WebKit refuses Secure cookies on plain-HTTP loopback: the browser would not keep them there.
+    assert!(matches!(secure(&ours(), loopback), Verdict::Fail(t) if t.contains("WebKit")));
     assert_eq!(same_site(&ours()), Verdict::pass());
     assert_eq!(paths(&ours(), &t, "/api/me"), Verdict::pass());
 }
