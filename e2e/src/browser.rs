@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
-use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand, WindowHandle};
+use fantoccini::wd::{Capabilities, WindowHandle};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -130,38 +130,6 @@ impl Profile {
 impl Drop for Profile {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-/// One entry of the browser's console log, as chromedriver reports it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogEntry {
-    pub level: String,
-    pub source: String,
-    pub message: String,
-}
-
-/// chromedriver's log endpoint (not in the W3C protocol; reading it empties it).
-#[derive(Debug)]
-struct GetBrowserLog;
-
-impl WebDriverCompatibleCommand for GetBrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
     }
 }
 
@@ -576,27 +544,6 @@ impl Browser {
             .await
             .or_fail(&format!("run script {script:?}"))
     }
-
-    /// The console entries since the last call (chromedriver empties its buffer when read).
-    pub async fn take_log(&self) -> Result<Vec<LogEntry>, String> {
-        let value = self
-            .client
-            .issue_cmd(GetBrowserLog)
-            .await
-            .map_err(|e| format!("cannot read the browser log: {e}"))?;
-        let entries = value
-            .as_array()
-            .ok_or_else(|| format!("the browser log is not a list: {value}"))?;
-        Ok(entries
-            .iter()
-            .map(|e| LogEntry {
-                level: e["level"].as_str().unwrap_or_default().to_string(),
-                source: e["source"].as_str().unwrap_or_default().to_string(),
-                message: e["message"].as_str().unwrap_or_default().to_string(),
-            })
-            .collect())
-    }
-
     pub async fn screenshot(&self, path: &Path) -> Result<(), String> {
         let png = self
             .client

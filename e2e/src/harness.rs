@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::{Backend, BackendKind, BackendOptions};
-use crate::browser::{Browser, Chromedriver, LogEntry, OrFail, Profile};
+use crate::browser::{Browser, Chromedriver, OrFail, Profile};
+use crate::chromium::LogEntry;
 use crate::dist::{copy_with_config, ConfigFile, TempDir};
 use crate::{flask, paths};
 

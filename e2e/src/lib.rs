@@ -15,11 +15,11 @@
 pub mod backend;
 pub mod browser;
 pub mod check;
+pub mod chromium;
 pub mod dist;
 pub mod flask;
 pub mod harness;
 pub mod lab;
-pub mod network;
 pub mod paths;
 pub mod process;
 pub mod tls;
