@@ -11,7 +11,7 @@ use crate::config::{ClientConfig, ConfigError};
 use crate::request::ClientEvent;
 use crate::runtime::{Runtime, SingleTab, Tabs};
 use crate::tabs::BrowserTabs;
-use crate::transport::{FetchTransport, Protocol, Transport};
+use crate::transport::{FetchTransport, Transport};
 use crate::Client;
 
 struct BrowserRuntime;
@@ -91,30 +91,12 @@ impl ClientBuilder {
         } else {
             Rc::new(SingleTab)
         };
-        let same_origin = self.config.api_base.is_empty();
         let client = Client::with_parts(self.config, transport, Rc::new(BrowserRuntime), tabs);
-        if same_origin {
-            // The API is on the page's origin: the page itself came over the protocol the calls will use, so
-            // the first burst need not wait for an answer to find out.
-            client.inner.assume_protocol(page_protocol());
-        }
         wake_when_visible(&client);
         follow_connectivity(&client);
         follow_page_cache(&client);
         Ok(client)
     }
-}
-
-/// The protocol the page was loaded over (its navigation's `nextHopProtocol`).
-fn page_protocol() -> Option<Protocol> {
-    let entries = web_sys::window()?
-        .performance()?
-        .get_entries_by_type("navigation");
-    let navigation = entries
-        .get(0)
-        .dyn_into::<web_sys::PerformanceResourceTiming>()
-        .ok()?;
-    Protocol::from_alpn(&navigation.next_hop_protocol())
 }
 
 /// `offline` / `online`: subscribers hear of it, and back online the client wakes (a refresh that fell due

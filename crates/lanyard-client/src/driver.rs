@@ -233,7 +233,7 @@ impl Inner {
 
     /// Sets the gate's cap from the protocol and whether a refresh may be near (`auth_failure`: an answer
     /// that will start or join one, not yet told to the coordinator).
-    pub(crate) fn fit_cap(&self, auth_failure: bool) {
+    fn fit_cap(&self, auth_failure: bool) {
         let near = auth_failure || {
             let st = self.state.borrow();
             // A request timeout ahead of a proactive refresh, every request sent before it has ended.

@@ -6,7 +6,6 @@ use super::{Inner, Listener};
 use crate::coordinator::Phase;
 use crate::request::{ClientEvent, ClientStats};
 use crate::runtime::{TabMessage, TabMessageKind};
-use crate::transport::Protocol;
 
 impl Inner {
     pub(crate) fn signed_in(self: &Rc<Self>, expires_at: Option<u64>) {
@@ -91,14 +90,6 @@ impl Inner {
 
     pub(crate) fn count_retry(&self) {
         self.state.borrow_mut().stats.retries += 1;
-    }
-
-    /// The protocol is known before any answer (the page came over it, and the API is on the page's origin).
-    pub(crate) fn assume_protocol(&self, protocol: Option<Protocol>) {
-        if protocol.is_some() && self.protocol.get().is_none() {
-            self.protocol.set(protocol);
-            self.fit_cap(false);
-        }
     }
 
     pub(crate) fn stats(&self) -> ClientStats {

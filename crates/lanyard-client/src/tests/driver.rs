@@ -469,19 +469,3 @@ fn idempotent_calls_are_retried_after_a_struggling_servers_wait_and_posts_are_no
     env.run();
     assert!(matches!(take(&once), Err(Error::Http { status: 503, .. })));
 }
-
-#[test]
-fn the_cap_fits_a_protocol_known_before_any_answer() {
-    let env = signed_in(config());
-    assert_eq!(
-        env.client.stats().in_flight_cap,
-        5,
-        "unknown: one connection kept free"
-    );
-    env.client
-        .inner
-        .assume_protocol(Some(crate::transport::Protocol::Http2));
-    let stats = env.client.stats();
-    assert_eq!(stats.protocol, Some(crate::transport::Protocol::Http2));
-    assert_eq!(stats.in_flight_cap, 100);
-}
