@@ -129,13 +129,11 @@ pub async fn login(
         return Err(ApiError::Validation(fields));
     }
     // Locked out: answered before any password check, so a flood costs no CPU.
-    if let Err(retry_after_secs) =
-        state
-            .login_throttle
-            .check(&body.username, address, Instant::now())
-    {
-        return Err(ApiError::TooManyAttempts { retry_after_secs });
-    }
+    // Held until the answer: attempts under way count against the free failures (a burst is no loophole).
+    let _attempt = state
+        .login_throttle
+        .admit(&body.username, address, Instant::now())
+        .map_err(|retry_after_secs| ApiError::TooManyAttempts { retry_after_secs })?;
     let found = state
         .db
         .with(|c| Ok(db::user_for_login(c, &body.username)?))?;

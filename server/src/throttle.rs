@@ -2,6 +2,10 @@
 //! then each further failure locks that key out for twice as long as the last (1 s, 2 s, 4 s … capped). A
 //! successful login clears its account and address. While locked, login answers 429 with `Retry-After`, even
 //! for the right password, and no password check runs (so a flood costs no CPU).
+//!
+//! Attempts still being checked count too: once a key's free failures are used up by failures and attempts
+//! under way together, it gets one attempt at a time. So a burst of wrong passwords sent at once cannot slip
+//! more checks past the limit than a sequence of them could (they would all pass `check` before any failed).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -25,6 +29,8 @@ pub struct Policy {
 struct Strikes {
     failures: u32,
     locked_until: Option<Instant>,
+    /// Attempts admitted and not yet over.
+    pending: u32,
 }
 
 struct Table<K> {
@@ -67,12 +73,55 @@ impl<K: Eq + Hash> Table<K> {
         }
     }
 
+    /// Counts an attempt under way, unless the free failures are used up and one is already under way.
+    fn reserve(&self, key: &K) -> bool
+    where
+        K: Clone,
+    {
+        let mut keys = self.keys();
+        let strikes = keys.entry(key.clone()).or_default();
+        let exhausted = strikes.failures.saturating_add(strikes.pending) >= self.free;
+        if exhausted && strikes.pending > 0 {
+            return false;
+        }
+        strikes.pending += 1;
+        true
+    }
+
+    fn release(&self, key: &K) {
+        if let Some(strikes) = self.keys().get_mut(key) {
+            strikes.pending = strikes.pending.saturating_sub(1);
+        }
+    }
+
     fn clear(&self, key: &K) {
-        self.keys().remove(key);
+        // Attempts still under way keep their place: they release it when they end.
+        if let Some(strikes) = self.keys().get_mut(key) {
+            *strikes = Strikes {
+                pending: strikes.pending,
+                ..Strikes::default()
+            };
+        }
     }
 
     fn reset(&self) {
         self.keys().clear();
+    }
+}
+
+/// A login attempt under way (see [`LoginThrottle::admit`]).
+pub struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    account: String,
+    address: Option<IpAddr>,
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        self.throttle.accounts.release(&self.account);
+        if let Some(address) = &self.address {
+            self.throttle.addresses.release(address);
+        }
     }
 }
 
@@ -92,6 +141,33 @@ impl LoginThrottle {
             accounts: Table::new(policy.per_account),
             addresses: Table::new(policy.per_address),
         }
+    }
+
+    /// Lets a login attempt go to the password check: `Err(seconds to wait)` while the account or the address is
+    /// locked out, or (1 s) while its free failures are used up and another attempt is still being checked.
+    /// The attempt counts until the returned guard is dropped.
+    pub fn admit(
+        &self,
+        username: &str,
+        address: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<Attempt<'_>, u64> {
+        self.check(username, address, now)?;
+        let account = account_key(username);
+        if !self.accounts.reserve(&account) {
+            return Err(1);
+        }
+        if let Some(a) = address {
+            if !self.addresses.reserve(&a) {
+                self.accounts.release(&account);
+                return Err(1);
+            }
+        }
+        Ok(Attempt {
+            throttle: self,
+            account,
+            address,
+        })
     }
 
     /// `Err(seconds to wait)` while the account or the address is locked out.
@@ -127,6 +203,7 @@ impl LoginThrottle {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -178,6 +255,35 @@ mod tests {
         assert_eq!(t.check("someone-new", None, now), Ok(()));
         t.reset();
         assert_eq!(t.check("someone-new", HOME, now), Ok(()));
+    }
+
+    #[test]
+    fn a_burst_gets_no_more_checks_than_the_free_failures() {
+        let t = throttle(); // 3 free per account
+        let now = Instant::now();
+        let burst: Vec<_> = (0..3)
+            .map(|_| t.admit("ada", HOME, now).expect("within the free failures"))
+            .collect();
+        assert!(
+            t.admit("ada", HOME, now).is_err(),
+            "a fourth at once would exceed them"
+        );
+        // They all fail: locked out, as three wrong passwords in a row would be… plus none slipped through.
+        for attempt in burst {
+            t.failed("ada", HOME, now);
+            drop(attempt);
+        }
+        assert_eq!(t.check("ada", HOME, now), Ok(()), "three are free");
+        // Past the free ones: one attempt at a time.
+        let one = t.admit("ada", HOME, now).expect("one");
+        assert_eq!(t.admit("ada", HOME, now).err(), Some(1));
+        drop(one);
+        assert!(t.admit("ada", HOME, now).is_ok());
+        // A success clears the failures but not the attempts still under way.
+        let running = t.admit("grace", HOME, now).expect("another account");
+        t.succeeded("grace", HOME);
+        drop(running);
+        assert_eq!(t.accounts.keys().get("grace").map(|s| s.pending), Some(0));
     }
 
     #[test]
