@@ -271,6 +271,11 @@ fn crate_checks(tally: &mut Tally, cargo: &dyn Fn() -> Command) {
     // crates' code is (on the host lanyard-yew is little more than its state machine). `--allow-dirty`: the
     // check is about the manifests and the files they take, not about what is committed.
     let started = Instant::now();
+    forget_packaged_sources(&["lanyard-client", "lanyard-yew"]);
+    // A target directory of its own, emptied first: cargo takes a registry crate's build as final, so a
+    // lanyard-client built from an earlier tarball would be linked again without a rebuild.
+    let verify_dir = target_dir().join("package-verify");
+    let _ = std::fs::remove_dir_all(&verify_dir);
     let package = proc::run(
         cargo()
             .args([
@@ -278,10 +283,46 @@ fn crate_checks(tally: &mut Tally, cargo: &dyn Fn() -> Command) {
                 "--allow-dirty",
                 "--target",
                 "wasm32-unknown-unknown",
+                "--target-dir",
             ])
+            .arg(&verify_dir)
             .args(crates),
     );
     tally.check("package (lanyard-client, lanyard-yew)", package, started);
+}
+
+/// Cargo unpacks the overlay registry's tarballs into `$CARGO_HOME/registry/src/<hash of the overlay's
+/// path>/<name>-<version>` and never unpacks the same name and version there again, so a second `cargo
+/// package` from the same checkout path would verify lanyard-yew against the *previous* run's
+/// lanyard-client (CI failed that way: a variant added since was "not found"). Those copies are ours alone
+/// (the crates are not on crates.io), so they are removed first.
+fn forget_packaged_sources(names: &[&str]) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(Ok(registries)) = home.map(|h| std::fs::read_dir(h.join("registry").join("src")))
+    else {
+        return;
+    };
+    for registry in registries.flatten() {
+        let Ok(unpacked) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for dir in unpacked.flatten() {
+            let file_name = dir.file_name();
+            let name = file_name.to_string_lossy();
+            let ours = names.iter().any(|crate_name| {
+                name.strip_prefix(crate_name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                if let Err(e) = std::fs::remove_dir_all(dir.path()) {
+                    eprintln!("could not remove the stale {}: {e}", dir.path().display());
+                }
+            }
+        }
+    }
 }
 
 /// wasm-bindgen-test in a headless browser against a fresh dev backend with its test hooks on.
