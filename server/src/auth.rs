@@ -159,7 +159,8 @@ pub async fn login(
             state.hooks.ttls(state.ttls),
         )?)
     })?;
-    let csrf = db::new_token();
+    // Bound to this login: see crate::csrf. Refresh keeps it (the family does not change).
+    let csrf = state.csrf_key.token(issued.family());
     let secure = secure_for(state.secure_cookies, &headers);
     session_response(&state, secure, issued, now, Some(&csrf))
 }

@@ -7,7 +7,7 @@ use clap::builder::BoolishValueParser;
 use clap::Parser;
 
 /// Lanyard's dev backend: a cookie-session auth API (login, rotating refresh tokens with reuse
-/// detection, CSRF double submit) plus a small notes API, backed by SQLite. Optionally serves the
+/// detection, signed CSRF double submit) plus a small notes API, backed by SQLite. Optionally serves the
 /// SPA's `dist/` directory with a strict Content-Security-Policy.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "lanyard-server", version, about, long_about = None)]

@@ -1,5 +1,5 @@
 //! Lanyard's dev backend: cookie-session auth (rotating refresh tokens with reuse detection,
-//! CSRF double submit), a notes API, test hooks, and static serving of the SPA.
+//! a signed CSRF double submit), a notes API, test hooks, and static serving of the SPA.
 //! The HTTP contract is docs/API.md.
 
 pub mod admin;
@@ -76,6 +76,8 @@ pub struct Inner {
     pub body_timeout: std::time::Duration,
     /// Failed logins per account and per address.
     pub login_throttle: throttle::LoginThrottle,
+    /// Signs each login's CSRF token.
+    pub csrf_key: csrf::Key,
 }
 
 /// Shared state; cheap to clone.
@@ -107,6 +109,8 @@ impl AppState {
                 db.with(|c| Ok(db::insert_user(c, username, display_name, &phc, roles)?))?;
             }
         }
+        let csrf_key = csrf::Key::new(&db.with(|c| Ok(db::server_key(c, "csrf")?))?)
+            .map_err(StartError::Setup)?;
         let script_hashes = match &config.dist {
             Some(dir) => {
                 let index = dir.join("index.html");
@@ -147,6 +151,7 @@ impl AppState {
                 per_account: config.login_free_failures,
                 per_address: config.login_free_failures_per_address,
             }),
+            csrf_key,
         })))
     }
 }
@@ -165,26 +170,42 @@ async fn json_method_not_allowed(req: Request, next: Next) -> Response {
     Response::from_parts(parts, body)
 }
 
-/// CSRF check before any extractor runs. A method-level route layer, so a wrong method is still
-/// a 405 rather than a 403.
-fn csrf_checked(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.route_layer(middleware::from_fn(csrf::require))
+/// CSRF check before any extractor runs, against the session `session` names. A method-level route
+/// layer, so a wrong method is still a 405 rather than a 403.
+fn csrf_checked(
+    state: &AppState,
+    session: csrf::SessionCookie,
+    route: MethodRouter<AppState>,
+) -> MethodRouter<AppState> {
+    let check = csrf::Check {
+        state: state.clone(),
+        session,
+    };
+    route.route_layer(middleware::from_fn_with_state(check, csrf::require))
 }
 
 fn api_router(state: &AppState) -> Router<AppState> {
+    use csrf::SessionCookie::{Access, Refresh, RefreshOrAccess};
+    let checked = |session, route| csrf_checked(state, session, route);
     let mut api = Router::new()
-        // Login is exempt from CSRF (there is no CSRF cookie before it); so are the test hooks.
+        // Login is exempt from CSRF (there is no session, hence no token, before it); so are the test hooks.
         .route("/auth/login", post(auth::login))
-        .route("/auth/refresh", csrf_checked(post(auth::refresh)))
-        .route("/auth/logout", csrf_checked(post(auth::logout)))
-        .route("/me", csrf_checked(get(auth::me)))
-        .route("/sessions", csrf_checked(get(auth::sessions)))
-        .route("/notes", csrf_checked(get(notes::list).post(notes::create)))
+        .route("/auth/refresh", checked(Refresh, post(auth::refresh)))
+        .route("/auth/logout", checked(RefreshOrAccess, post(auth::logout)))
+        .route("/me", checked(Access, get(auth::me)))
+        .route("/sessions", checked(Access, get(auth::sessions)))
+        .route(
+            "/notes",
+            checked(Access, get(notes::list).post(notes::create)),
+        )
         .route(
             "/notes/{id}",
-            csrf_checked(get(notes::get).put(notes::update).delete(notes::delete)),
+            checked(
+                Access,
+                get(notes::get).put(notes::update).delete(notes::delete),
+            ),
         )
-        .route("/admin/users", csrf_checked(get(admin::users)));
+        .route("/admin/users", checked(Access, get(admin::users)));
     if state.test_hooks {
         api = api.merge(hooks::router());
     }

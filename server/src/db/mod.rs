@@ -56,6 +56,10 @@ CREATE TABLE IF NOT EXISTS notes (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_user ON notes(user_id, created_at);
+CREATE TABLE IF NOT EXISTS server_keys (
+    name TEXT PRIMARY KEY,
+    key  BLOB NOT NULL                    -- random, made on first start
+);
 ";
 
 /// The demo accounts seeded on first start: (username, password, display name, roles).
@@ -117,7 +121,17 @@ pub struct Issued {
     pub session: SessionInfo,
     pub access_token: String,
     pub refresh_token: String,
+    pub family_created_at: i64,
     pub family_expires_at: i64,
+}
+
+impl Issued {
+    pub fn family(&self) -> FamilyRef {
+        FamilyRef {
+            id: self.session.family_id,
+            created_at: self.family_created_at,
+        }
+    }
 }
 
 pub struct Db {
@@ -154,6 +168,20 @@ impl Db {
             .map_err(|_| ApiError::Internal("database mutex poisoned".into()))?;
         f(&mut conn)
     }
+}
+
+/// The server's secret key `name`: 32 random bytes made the first time it is asked for, then kept in the
+/// database, so it lives exactly as long as the sessions it signs for (per process when in memory).
+pub fn server_key(conn: &Connection, name: &str) -> Result<Vec<u8>, rusqlite::Error> {
+    let mut fresh = [0u8; 32];
+    rand::rng().fill_bytes(&mut fresh);
+    conn.execute(
+        "INSERT OR IGNORE INTO server_keys (name, key) VALUES (?1, ?2)",
+        params![name, fresh.as_slice()],
+    )?;
+    conn.query_row("SELECT key FROM server_keys WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
 }
 
 pub fn user_exists(conn: &Connection, username: &str) -> Result<bool, rusqlite::Error> {

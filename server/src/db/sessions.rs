@@ -13,15 +13,24 @@ pub struct Ttls {
     pub refresh_ms: i64,
 }
 
-/// Issues a refresh token and an access token in `family_id`. Must run inside a transaction.
+/// A family (one login) as the CSRF token names it: the id alone is not enough, since SQLite may hand a
+/// deleted family's id to a new one, and the new login must not inherit the old one's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyRef {
+    pub id: i64,
+    pub created_at: i64,
+}
+
+/// Issues a refresh token and an access token in `family`. Must run inside a transaction.
 fn issue_tokens(
     conn: &Connection,
     user: User,
-    family_id: i64,
+    family: FamilyRef,
     family_expires_at: i64,
     now: i64,
     ttls: Ttls,
 ) -> Result<Issued, rusqlite::Error> {
+    let family_id = family.id;
     let refresh_token = new_token();
     conn.execute(
         "INSERT INTO refresh_tokens (hash, family_id, created_at) VALUES (?1, ?2, ?3)",
@@ -42,6 +51,7 @@ fn issue_tokens(
         },
         access_token,
         refresh_token,
+        family_created_at: family.created_at,
         family_expires_at,
     })
 }
@@ -59,8 +69,11 @@ pub fn create_session(
         "INSERT INTO refresh_families (user_id, created_at, expires_at) VALUES (?1, ?2, ?3)",
         params![user.id, now, expires_at],
     )?;
-    let family_id = tx.last_insert_rowid();
-    let issued = issue_tokens(&tx, user, family_id, expires_at, now, ttls)?;
+    let family = FamilyRef {
+        id: tx.last_insert_rowid(),
+        created_at: now,
+    };
+    let issued = issue_tokens(&tx, user, family, expires_at, now, ttls)?;
     tx.commit()?;
     Ok(issued)
 }
@@ -75,22 +88,26 @@ pub fn rotate_refresh(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = tx
         .query_row(
-            "SELECT t.family_id, t.rotated, f.revoked, f.expires_at, f.user_id
+            "SELECT t.family_id, f.created_at, t.rotated, f.revoked, f.expires_at, f.user_id
              FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
              WHERE t.hash = ?1",
             [hash],
             |r| {
+                let family = FamilyRef {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                };
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, bool>(1)?,
+                    family,
                     r.get::<_, bool>(2)?,
-                    r.get::<_, i64>(3)?,
+                    r.get::<_, bool>(3)?,
                     r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((family_id, rotated, revoked, family_expires_at, user_id)) = row else {
+    let Some((family, rotated, revoked, family_expires_at, user_id)) = row else {
         return Err(ApiError::RefreshInvalid);
     };
     if family_expires_at <= now {
@@ -100,7 +117,7 @@ pub fn rotate_refresh(
         // Reuse: someone holds a copy of an old token. End the whole login.
         tx.execute(
             "UPDATE refresh_families SET revoked = 1 WHERE id = ?1",
-            [family_id],
+            [family.id],
         )?;
         tx.commit()?;
         return Err(ApiError::RefreshReused);
@@ -118,9 +135,68 @@ pub fn rotate_refresh(
         [now - 60_000],
     )?;
     let user = user_by_id(&tx, user_id)?;
-    let issued = issue_tokens(&tx, user, family_id, family_expires_at, now, ttls)?;
+    let issued = issue_tokens(&tx, user, family, family_expires_at, now, ttls)?;
     tx.commit()?;
     Ok(issued)
+}
+
+/// The family a refresh token belongs to, whatever its state (rotated, revoked, expired).
+pub fn family_of_refresh(
+    conn: &Connection,
+    hash: &[u8],
+) -> Result<Option<FamilyRef>, rusqlite::Error> {
+    family_of(
+        conn,
+        "SELECT f.id, f.created_at FROM refresh_tokens t
+         JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?1",
+        hash,
+    )
+}
+
+/// The family an access token belongs to, whatever its state (expired, revoked).
+pub fn family_of_access(
+    conn: &Connection,
+    hash: &[u8],
+) -> Result<Option<FamilyRef>, rusqlite::Error> {
+    family_of(
+        conn,
+        "SELECT f.id, f.created_at FROM access_tokens a
+         JOIN refresh_families f ON f.id = a.family_id WHERE a.hash = ?1",
+        hash,
+    )
+}
+
+fn family_of(
+    conn: &Connection,
+    sql: &str,
+    hash: &[u8],
+) -> Result<Option<FamilyRef>, rusqlite::Error> {
+    conn.query_row(sql, [hash], |r| {
+        Ok(FamilyRef {
+            id: r.get(0)?,
+            created_at: r.get(1)?,
+        })
+    })
+    .optional()
+}
+
+/// The family logout ends: the refresh token's, or else the access token's (the same rule for its CSRF check).
+pub fn family_for_logout(
+    conn: &Connection,
+    refresh_hash: Option<&[u8]>,
+    access_hash: Option<&[u8]>,
+) -> Result<Option<FamilyRef>, rusqlite::Error> {
+    if let Some(found) = refresh_hash
+        .map(|h| family_of_refresh(conn, h))
+        .transpose()?
+        .flatten()
+    {
+        return Ok(Some(found));
+    }
+    access_hash
+        .map(|h| family_of_access(conn, h))
+        .transpose()
+        .map(Option::flatten)
 }
 
 /// The session behind a live access token of a live family.
@@ -154,26 +230,10 @@ pub fn revoke_family_of(
     refresh_hash: Option<&[u8]>,
     access_hash: Option<&[u8]>,
 ) -> Result<(), rusqlite::Error> {
-    let lookup = |sql: &str, hash: Option<&[u8]>| -> Result<Option<i64>, rusqlite::Error> {
-        match hash {
-            Some(hash) => conn.query_row(sql, [hash], |r| r.get(0)).optional(),
-            None => Ok(None),
-        }
-    };
-    let family = match lookup(
-        "SELECT family_id FROM refresh_tokens WHERE hash = ?1",
-        refresh_hash,
-    )? {
-        Some(id) => Some(id),
-        None => lookup(
-            "SELECT family_id FROM access_tokens WHERE hash = ?1",
-            access_hash,
-        )?,
-    };
-    if let Some(id) = family {
+    if let Some(family) = family_for_logout(conn, refresh_hash, access_hash)? {
         conn.execute(
             "UPDATE refresh_families SET revoked = 1 WHERE id = ?1",
-            [id],
+            [family.id],
         )?;
     }
     Ok(())

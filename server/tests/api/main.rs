@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod common;
+mod csrf;
 mod hooks;
 mod notes;
 mod refresh;
