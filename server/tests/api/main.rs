@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod csrf;
 mod hooks;
+mod http_layer;
 mod notes;
 mod refresh;
 mod static_files;

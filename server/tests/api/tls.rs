@@ -14,7 +14,7 @@ use crate::common::{Client, Server};
 
 /// A client that trusts any certificate (the generated one is self-signed); ALPN offers h2 and
 /// http/1.1 unless `http1_only`.
-fn insecure(http1_only: bool) -> reqwest::Client {
+pub(crate) fn insecure(http1_only: bool) -> reqwest::Client {
     let builder = reqwest::Client::builder()
         .no_proxy()
         .danger_accept_invalid_certs(true);
