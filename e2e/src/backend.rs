@@ -39,7 +39,7 @@ pub struct BackendOptions {
     /// `--login-free-failures`: failed logins per account before lock-outs start (the backend's default).
     pub login_free_failures: Option<u32>,
     /// `--tls`: HTTPS with a self-signed certificate, HTTP/2 by ALPN (the dev backend's only; the
-    /// browser must then be told to accept the certificate, see [`crate::Browser::connect_with_args`]).
+    /// browser must then be told to accept the certificate, see [`crate::engine::SessionOptions`]).
     pub tls: bool,
 }
 

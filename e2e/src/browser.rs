@@ -1,24 +1,20 @@
-//! Chromium through chromedriver: the driver process, a browser session, and the waits and actions
-//! the flows are written in. Every wait polls with a deadline; none is a fixed sleep.
+//! A browser session (any [`Engine`]) and the waits and actions the flows are written in. Every wait
+//! polls with a deadline; none is a fixed sleep.
 //!
 //! The helpers panic with a message that says what was awaited and what the page showed instead:
 //! in a test, a helper that cannot do its job *is* a failed assertion.
 
 use std::fmt::Display;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
-use fantoccini::wd::{Capabilities, WindowHandle};
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::process::Guarded;
-
-/// The Chromium switch that accepts the dev backend's self-signed certificate (`--tls`).
-pub const IGNORE_CERTIFICATE_ERRORS: &str = "--ignore-certificate-errors";
+pub use crate::driver::{Driver, Profile};
+use crate::engine::{Engine, SessionOptions, WINDOW};
 
 /// How long a wait lasts unless told otherwise.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -40,105 +36,13 @@ impl<T, E: Display> OrFail<T> for Result<T, E> {
     }
 }
 
-/// chromedriver on a free port, in its own process group; the group (driver and any browser it
-/// started) is killed when dropped.
-pub struct Chromedriver {
-    process: Guarded,
-    /// `http://127.0.0.1:PORT/`
-    pub url: String,
-}
-
-impl Chromedriver {
-    pub fn start(bin: &Path, log_path: &Path) -> Result<Chromedriver, String> {
-        let port = free_port()?;
-        let mut process = Guarded::spawn(
-            bin.as_os_str(),
-            [
-                format!("--port={port}"),
-                format!("--log-path={}", log_path.display()),
-            ],
-            Stdio::null(),
-            Stdio::null(),
-        )
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let address = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-                break;
-            }
-            if let Some(status) = process.has_exited() {
-                return Err(format!(
-                    "chromedriver exited at start ({status}); see {}",
-                    log_path.display()
-                ));
-            }
-            if Instant::now() > deadline {
-                process.kill();
-                return Err(format!(
-                    "chromedriver did not listen on port {port} within 15 s; see {}",
-                    log_path.display()
-                ));
-            }
-            std::thread::sleep(POLL);
-        }
-        Ok(Chromedriver {
-            process,
-            url: format!("http://127.0.0.1:{port}/"),
-        })
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // The browser processes chromedriver started share its process group.
-        self.process.kill();
-    }
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| format!("no free port for chromedriver: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("no free port for chromedriver: {e}"))
-}
-
-/// A fresh, empty Chromium profile directory, removed when dropped.
-pub struct Profile {
-    pub path: PathBuf,
-}
-
-impl Profile {
-    pub fn new(name: &str) -> Result<Profile, String> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "lanyard-e2e-{}-{}-{nanos}",
-            std::process::id(),
-            crate::paths::file_stem(name)
-        ));
-        std::fs::create_dir_all(&path)
-            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        Ok(Profile { path })
-    }
-}
-
-impl Drop for Profile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
 /// A browser session on the app. Cheap to clone (all clones drive the same session).
 #[derive(Clone)]
 pub struct Browser {
     pub client: Client,
     /// The app's origin, `http://127.0.0.1:PORT`, no trailing slash.
     pub base: String,
+    pub engine: Engine,
 }
 
 /// `[data-testid="…"]`
@@ -159,78 +63,49 @@ fn xpath_literal(text: &str) -> String {
 }
 
 impl Browser {
-    /// Opens a headless Chromium session with a fresh profile and the console log recorded.
+    /// Opens a headless session of the driver's engine with a fresh profile (Chromium records the
+    /// console log; see [`crate::console`] for the others).
     pub async fn connect(
-        driver: &Chromedriver,
+        driver: &Driver,
         base: &str,
         profile: &Profile,
     ) -> Result<Browser, String> {
-        Self::connect_with_prefs(driver, base, profile, json!({})).await
+        Self::connect_with(driver, base, profile, SessionOptions::default()).await
     }
 
-    /// [`Browser::connect`] with Chromium preferences (e.g. blocking cookies).
-    pub async fn connect_with_prefs(
-        driver: &Chromedriver,
+    /// [`Browser::connect`] with more asked of the browser (blocked cookies, a self-signed certificate).
+    pub async fn connect_with(
+        driver: &Driver,
         base: &str,
         profile: &Profile,
-        prefs: Value,
+        options: SessionOptions,
     ) -> Result<Browser, String> {
-        Self::connect_with_args(driver, base, profile, prefs, &[]).await
-    }
-
-    /// [`Browser::connect_with_prefs`] with more Chromium command-line switches, e.g.
-    /// [`IGNORE_CERTIFICATE_ERRORS`] for a backend with a self-signed certificate.
-    pub async fn connect_with_args(
-        driver: &Chromedriver,
-        base: &str,
-        profile: &Profile,
-        prefs: Value,
-        extra_args: &[&str],
-    ) -> Result<Browser, String> {
-        let chromium = crate::paths::chromium()?;
-        let mut args: Vec<String> = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-breakpad",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-sync",
-            "--no-proxy-server",
-            "--window-size=1280,900",
-        ]
-        .map(String::from)
-        .to_vec();
-        args.push(format!("--user-data-dir={}", profile.path.display()));
-        args.extend(extra_args.iter().map(|a| a.to_string()));
-        let mut capabilities = Capabilities::new();
-        capabilities.insert("browserName".into(), json!("chrome"));
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium,
-                "args": args,
-                "prefs": prefs,
-            }),
-        );
-        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        let engine = driver.engine;
+        let capabilities = engine.capabilities(&profile.path, options)?;
         crate::tls::install_crypto_provider();
         let builder = ClientBuilder::rustls();
         let mut builder =
             builder.map_err(|e| format!("cannot set up the WebDriver client: {e}"))?;
+        let name = engine.name();
         let client = tokio::time::timeout(
             Duration::from_secs(60),
             builder.capabilities(capabilities).connect(&driver.url),
         )
         .await
-        .map_err(|_| "chromedriver did not open a Chromium session within 60 s".to_string())?
-        .map_err(|e| format!("chromedriver could not open a Chromium session: {e}"))?;
+        .map_err(|_| format!("the {name} driver did not open a session within 60 s"))?
+        .map_err(|e| format!("the {name} driver could not open a session: {e}"))?;
+        if engine == Engine::WebKit {
+            // MiniBrowser opens a small window; the others take the size from their arguments.
+            let (width, height) = WINDOW;
+            client
+                .set_window_size(width, height)
+                .await
+                .map_err(|e| format!("cannot size the {name} window: {e}"))?;
+        }
         Ok(Browser {
             client,
             base: base.trim_end_matches('/').to_string(),
+            engine,
         })
     }
 
@@ -434,8 +309,10 @@ impl Browser {
                 .await
                 .or_fail(&format!("clear the field {label:?}"));
         }
+        // A line break as the Enter key: WebKitWebDriver drops a "\n" character, where the others type it.
+        let enter = char::from(fantoccini::key::Key::Enter).to_string();
         field
-            .send_keys(value)
+            .send_keys(&value.replace('\n', &enter))
             .await
             .or_fail(&format!("type into the field {label:?}"));
     }

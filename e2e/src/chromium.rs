@@ -7,12 +7,24 @@ use serde_json::json;
 
 use crate::browser::Browser;
 
-/// One entry of the browser's console log, as chromedriver reports it.
+/// One entry of the browser's console log, as chromedriver reports it (and [`crate::console`] records it
+/// in the other engines).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogEntry {
     pub level: String,
     pub source: String,
     pub message: String,
+}
+
+impl LogEntry {
+    pub(crate) fn from_json(entry: &serde_json::Value) -> LogEntry {
+        let field = |name: &str| entry[name].as_str().unwrap_or_default().to_string();
+        LogEntry {
+            level: field("level"),
+            source: field("source"),
+            message: field("message"),
+        }
+    }
 }
 
 /// `session/<id>/<path>` under the driver's URL.
@@ -80,7 +92,7 @@ impl WebDriverCompatibleCommand for SetNetworkConditions {
 
 impl Browser {
     /// The console entries since the last call (chromedriver empties its buffer when read).
-    pub async fn take_log(&self) -> Result<Vec<LogEntry>, String> {
+    pub(crate) async fn take_chromedriver_log(&self) -> Result<Vec<LogEntry>, String> {
         let value = self
             .client
             .issue_cmd(GetBrowserLog)
@@ -89,18 +101,17 @@ impl Browser {
         let entries = value
             .as_array()
             .ok_or_else(|| format!("the browser log is not a list: {value}"))?;
-        Ok(entries
-            .iter()
-            .map(|e| LogEntry {
-                level: e["level"].as_str().unwrap_or_default().to_string(),
-                source: e["source"].as_str().unwrap_or_default().to_string(),
-                message: e["message"].as_str().unwrap_or_default().to_string(),
-            })
-            .collect())
+        Ok(entries.iter().map(LogEntry::from_json).collect())
     }
 
-    /// Takes the page offline (`true`) or back online.
+    /// Takes the page offline (`true`) or back online (Chromium only).
     pub async fn set_offline(&self, offline: bool) -> Result<(), String> {
+        if self.engine != crate::engine::Engine::Chromium {
+            return Err(format!(
+                "network emulation is chromedriver's; {} has none",
+                self.engine.name()
+            ));
+        }
         self.client
             .issue_cmd(SetNetworkConditions { offline })
             .await

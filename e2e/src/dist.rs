@@ -45,6 +45,11 @@ pub fn copy_with_config(from: &Path, to: &Path, config: &ConfigFile) -> Result<(
     Ok(())
 }
 
+/// Copies the built app `from` to `to` as it is.
+pub fn copy_app(from: &Path, to: &Path) -> Result<(), String> {
+    copy_dir(from, to)
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
     let entries =

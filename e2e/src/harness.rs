@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::{Backend, BackendKind, BackendOptions};
-use crate::browser::{Browser, Chromedriver, OrFail, Profile};
+use crate::browser::{Browser, Driver, OrFail, Profile};
 use crate::chromium::LogEntry;
-use crate::dist::{copy_with_config, ConfigFile, TempDir};
-use crate::{flask, paths};
+use crate::dist::{copy_app, copy_with_config, ConfigFile, TempDir};
+use crate::engine::{Engine, SessionOptions};
+use crate::{console, flask, paths};
 
 /// What a flow gets: its own backend and browser session.
 #[derive(Clone)]
@@ -31,8 +32,10 @@ pub struct Options {
     pub config: Option<ConfigFile>,
     /// Errors of any source containing one of these are expected (a flow that breaks the start-up).
     pub expected_page_errors: Vec<&'static str>,
-    /// The browser stores no cookies (Chromium's "block all cookies" setting).
+    /// The browser stores no cookies (its "block all cookies" setting).
     pub block_cookies: bool,
+    /// The engines this flow runs in, and why not in the others (`None`: all of them).
+    pub only_in: Option<(&'static [Engine], &'static str)>,
 }
 
 /// Chrome logs every HTTP error answer to a `fetch` as a SEVERE console entry of source `network`
@@ -97,6 +100,7 @@ impl Default for Options {
             config: None,
             expected_page_errors: Vec::new(),
             block_cookies: false,
+            only_in: None,
         }
     }
 }
@@ -117,6 +121,12 @@ impl Options {
     /// Run the flow in a browser that keeps no cookies.
     pub fn blocking_cookies(mut self) -> Self {
         self.block_cookies = true;
+        self
+    }
+
+    /// Run this flow only in `engines`; in the others it is not run, for the reason `why` (printed).
+    pub fn only_in(mut self, engines: &'static [Engine], why: &'static str) -> Self {
+        self.only_in = Some((engines, why));
         self
     }
 
@@ -167,19 +177,33 @@ where
     F: FnOnce(Ctx) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let setup = "e2e setup";
+    let engine = Engine::current().or_fail(setup);
+    if let Some((engines, why)) = options.only_in {
+        if !engines.contains(&engine) {
+            eprintln!("e2e: {name} is not run in {}: {why}", engine.name());
+            return;
+        }
+    }
     let stem = paths::file_stem(name);
     let artifacts = paths::artifacts_dir();
-    let setup = "e2e setup";
     let built = paths::dist_dir().or_fail(setup);
-    // Kept until the flow ends: the backend serves from it.
-    let copy = options.config.as_ref().map(|config| {
+    // A copy of the app when the flow needs another config.json, or when the engine's console is
+    // recorded from inside the page. Kept until the flow ends: the backend serves from it.
+    let capture = !engine.has_console_log_endpoint();
+    let copy = (options.config.is_some() || capture).then(|| {
         let copy = TempDir::new(&format!("dist-{stem}")).or_fail(setup);
-        copy_with_config(&built, &copy.0, config).or_fail(setup);
+        match &options.config {
+            Some(config) => copy_with_config(&built, &copy.0, config),
+            None => copy_app(&built, &copy.0),
+        }
+        .or_fail(setup);
+        if capture {
+            console::inject_capture(&copy.0).or_fail(setup);
+        }
         copy
     });
     let dist = copy.as_ref().map_or(built.clone(), |c| c.0.clone());
-    let driver_bin = paths::chromedriver().or_fail(setup);
-    paths::chromium().or_fail(setup);
     std::fs::create_dir_all(&artifacts).or_fail(&format!("create {}", artifacts.display()));
     for stale in ["png", "page.txt", "console.log"] {
         let _ = std::fs::remove_file(artifacts.join(format!("{stem}.{stale}")));
@@ -194,32 +218,29 @@ where
         BackendKind::Flask => {
             let python = paths::flask_python().or_fail(setup);
             // It serves config.json from its own file, not from the dist directory.
-            let config = copy.as_ref().map(|c| c.0.join("config.json"));
+            let config = options
+                .config
+                .as_ref()
+                .and(copy.as_ref())
+                .map(|c| c.0.join("config.json"));
             flask::start(&python, &dist, config.as_deref(), &options.backend, &log)
         }
     }
     .or_fail("start the backend");
     let backend = Arc::new(backend);
-    let driver = Chromedriver::start(
-        &driver_bin,
-        &artifacts.join(format!("{stem}.chromedriver.log")),
+    let driver = Driver::start(
+        engine,
+        &artifacts.join(format!("{stem}.{}-driver.log", engine.name())),
     )
-    .or_fail("start chromedriver");
+    .or_fail("start the browser's driver");
     let profile = Profile::new(name).or_fail("create a browser profile");
-    let prefs = if options.block_cookies {
-        serde_json::json!({ "profile.default_content_setting_values.cookies": 2 })
-    } else {
-        serde_json::json!({})
+    let session = SessionOptions {
+        block_cookies: options.block_cookies,
+        accept_insecure_certs: options.backend.tls,
     };
-    let extra_args: &[&str] = if options.backend.tls {
-        &[crate::browser::IGNORE_CERTIFICATE_ERRORS]
-    } else {
-        &[]
-    };
-    let browser =
-        Browser::connect_with_args(&driver, &backend.base_url, &profile, prefs, extra_args)
-            .await
-            .or_fail("start Chromium");
+    let browser = Browser::connect_with(&driver, &backend.base_url, &profile, session)
+        .await
+        .or_fail(&format!("start {}", engine.name()));
 
     let ctx = Ctx {
         backend: Arc::clone(&backend),

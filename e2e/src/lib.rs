@@ -1,4 +1,5 @@
-//! The end-to-end harness: the dev backend and the built app, driven in headless Chromium.
+//! The end-to-end harness: the dev backend and the built app, driven in headless Chromium, Firefox and
+//! WebKit (`LANYARD_E2E_BROWSER`, see [`engine`]).
 //!
 //! Each flow in `tests/` runs through [`harness::run`], which starts a fresh backend (in memory,
 //! test hooks on, serving `dist/`), chromedriver and a browser session with an empty profile, and
@@ -16,7 +17,10 @@ pub mod backend;
 pub mod browser;
 pub mod check;
 pub mod chromium;
+pub mod console;
 pub mod dist;
+pub mod driver;
+pub mod engine;
 pub mod flask;
 pub mod harness;
 pub mod lab;
@@ -27,5 +31,6 @@ pub mod tls;
 pub use backend::{Backend, BackendKind, BackendOptions, FailMode, Stats, REFRESH};
 pub use browser::{testid, Browser, OrFail, WAIT};
 pub use dist::ConfigFile;
+pub use engine::Engine;
 pub use flask::FLASK_REFRESH;
 pub use harness::{run, run_flask, Ctx, Options};

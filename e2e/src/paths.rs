@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 /// The Chromium binary (Debian's package). Never a browser a tool downloads for itself.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER_DEFAULT: &str = "/usr/bin/chromedriver";
+const FIREFOX: &str = "/usr/bin/firefox-esr";
+const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+const XVFB: &str = "/usr/bin/Xvfb";
 
 /// The workspace root (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
@@ -122,6 +125,78 @@ pub fn chromedriver() -> Result<PathBuf, String> {
             path.display()
         ))
     }
+}
+
+/// A file that must exist, or an error that says how to install it.
+fn installed(path: PathBuf, what: &str, how: &str) -> Result<PathBuf, String> {
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!("{what} {} does not exist: {how}", path.display()))
+    }
+}
+
+/// geckodriver (`GECKODRIVER`, else where `cargo install` puts it).
+pub fn geckodriver() -> Result<PathBuf, String> {
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+        .join("geckodriver");
+    installed(
+        from_env_or("GECKODRIVER", cargo_bin),
+        "geckodriver",
+        "install it with `cargo xtask setup`, or point GECKODRIVER at it",
+    )
+}
+
+/// Firefox ESR (Debian's package).
+pub fn firefox() -> Result<PathBuf, String> {
+    installed(
+        PathBuf::from(FIREFOX),
+        "Firefox",
+        "install Debian's firefox-esr (`cargo xtask setup`)",
+    )
+}
+
+/// WebKitGTK's WebDriver (Debian's webkit2gtk-driver).
+pub fn webkit_webdriver() -> Result<PathBuf, String> {
+    installed(
+        PathBuf::from(WEBKIT_WEBDRIVER),
+        "WebKitWebDriver",
+        "install Debian's webkit2gtk-driver (`cargo xtask setup`)",
+    )
+}
+
+/// The virtual display WebKit runs in (Debian's xvfb).
+pub fn xvfb() -> Result<PathBuf, String> {
+    installed(
+        PathBuf::from(XVFB),
+        "Xvfb",
+        "install Debian's xvfb (`cargo xtask setup`)",
+    )
+}
+
+/// WebKitGTK's MiniBrowser (`LANYARD_MINIBROWSER`, else where libwebkit2gtk-4.1-0 installs it, under the
+/// machine's multiarch directory).
+pub fn minibrowser() -> Result<PathBuf, String> {
+    let how = "install Debian's webkit2gtk-driver (`cargo xtask setup`), or point LANYARD_MINIBROWSER at it";
+    if let Some(path) = std::env::var_os("LANYARD_MINIBROWSER").filter(|v| !v.is_empty()) {
+        return installed(PathBuf::from(path), "MiniBrowser", how);
+    }
+    let lib = Path::new("/usr/lib");
+    let found = std::fs::read_dir(lib).ok().and_then(|dirs| {
+        dirs.flatten()
+            .map(|dir| dir.path().join("webkit2gtk-4.1").join("MiniBrowser"))
+            .find(|path| path.is_file())
+    });
+    found.ok_or_else(|| {
+        format!(
+            "no MiniBrowser under {}/*/webkit2gtk-4.1/: {how}",
+            lib.display()
+        )
+    })
 }
 
 /// The Chromium binary, checked.

@@ -3,7 +3,7 @@
 
 use crate::proc::{self, tool_path, Service};
 use crate::{check_backend, dev, python, root, size, target_dir, tools};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
@@ -200,23 +200,7 @@ pub fn run() -> ExitCode {
     }
     if dist_ok && server_ok {
         if let Ok(server_bin) = &server {
-            tally.tests(
-                "end-to-end flows",
-                cargo()
-                    .args([
-                        "test",
-                        "--no-fail-fast",
-                        "--package",
-                        "lanyard-e2e",
-                        "--",
-                        "--test-threads",
-                        "1",
-                    ])
-                    .env("LANYARD_SERVER_BIN", server_bin)
-                    .env("LANYARD_DIST", root.join("dist"))
-                    .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-                    .env("LANYARD_FLASK_PYTHON", python::flask_python()),
-            );
+            end_to_end(&mut tally, &cargo, server_bin, &root.join("dist"));
             // What users run against their own backend, against both of ours: every check must pass.
             let dist = root.join("dist");
             let started = Instant::now();
@@ -237,6 +221,39 @@ pub fn run() -> ExitCode {
     );
     finish(tally, all)
 }
+
+/// The flows in the three engines, one after another. Chromium runs them all; Firefox and WebKit run
+/// [`EVERY_ENGINE`] — the flows of the session itself (guards, sign-in, storms, replays, refused and
+/// failing refreshes, two tabs, tokens out of scripts' reach). What stays Chromium's own drives
+/// chromedriver-only endpoints (network emulation), measures Chromium (HTTP/2, start-up, screenshots) or
+/// repeats those flows against the Flask backend.
+fn end_to_end(tally: &mut Tally, cargo: &dyn Fn() -> Command, server_bin: &Path, dist: &Path) {
+    let engines: [(&str, &str, &[&str]); 3] = [
+        ("Chromium", "chromium", &[]),
+        ("Firefox", "firefox", EVERY_ENGINE),
+        ("WebKit", "webkit", EVERY_ENGINE),
+    ];
+    for (name, engine, only) in engines {
+        let mut cmd = cargo();
+        cmd.args(["test", "--no-fail-fast", "--package", "lanyard-e2e"]);
+        for test in only {
+            cmd.args(["--test", test]);
+        }
+        cmd.args(["--", "--test-threads", "1"])
+            .env("LANYARD_E2E_BROWSER", engine)
+            .env("LANYARD_SERVER_BIN", server_bin)
+            .env("LANYARD_DIST", dist)
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            .env("LANYARD_FLASK_PYTHON", python::flask_python());
+        if let Some(gecko) = tools::geckodriver_path() {
+            cmd.env("GECKODRIVER", gecko);
+        }
+        tally.tests(&format!("end-to-end flows ({name})"), &mut cmd);
+    }
+}
+
+/// The e2e test files every engine runs.
+const EVERY_ENGINE: &[&str] = &["guards", "refresh", "tabs", "security"];
 
 /// The two library crates as their users get them: documentation that builds without a warning (broken
 /// links, missing docs) for the targets docs.rs builds, and packages that build from their tarballs.

@@ -22,8 +22,20 @@ pub fn setup(browsers: bool) -> Result<(), String> {
         if let Err(e) = apt_packages(&[(FIREFOX, "firefox-esr")]).and_then(|()| geckodriver()) {
             eprintln!("xtask: Firefox is not available, its browser tests will be skipped: {e}");
         }
+        // Where WebKit cannot be installed, its end-to-end flows fail on the missing driver (never skip).
+        if let Err(e) = webkit() {
+            eprintln!("xtask: WebKit is not available, its end-to-end flows will fail: {e}");
+        }
     }
     Ok(())
+}
+
+/// WebKitGTK's WebDriver (which brings MiniBrowser) and the virtual display it runs in.
+pub fn webkit() -> Result<(), String> {
+    apt_packages(&[
+        ("/usr/bin/WebKitWebDriver", "webkit2gtk-driver"),
+        ("/usr/bin/Xvfb", "xvfb"),
+    ])
 }
 
 /// Chromium and chromedriver (Debian's), for the end-to-end flows and `check-backend`.

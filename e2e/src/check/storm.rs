@@ -4,7 +4,8 @@
 use super::proxy::{total, with_status, Counts, Proxy};
 use super::report::Verdict;
 use super::target::Target;
-use crate::browser::{testid, Browser, Chromedriver, Profile};
+use crate::browser::{testid, Browser, Driver, Profile};
+use crate::engine::Engine;
 use crate::paths;
 use fantoccini::Locator;
 use std::path::Path;
@@ -82,8 +83,8 @@ pub async fn run(
     let artifacts = paths::artifacts_dir();
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
-    let driver = Chromedriver::start(
-        &paths::chromedriver()?,
+    let driver = Driver::start(
+        Engine::Chromium,
         &artifacts.join("check-backend.chromedriver.log"),
     )?;
     let profile = Profile::new("check-backend")?;

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lanyard_e2e::browser::{Chromedriver, Profile, IGNORE_CERTIFICATE_ERRORS};
+use lanyard_e2e::browser::{Driver, Profile};
+use lanyard_e2e::engine::{Engine, SessionOptions};
 use lanyard_e2e::{Backend, BackendOptions, Browser, Stats, REFRESH, WAIT};
 use serde_json::{json, Value};
 
@@ -14,7 +15,7 @@ use crate::Env;
 pub struct Session {
     // Dropped in this order: the browser session, its driver (and Chromium), the profile, the backend.
     pub browser: Browser,
-    _driver: Chromedriver,
+    _driver: Driver,
     _profile: Profile,
     pub backend: Backend,
 }
@@ -32,20 +33,18 @@ impl Session {
             options,
             &env.logs.join(format!("{name}.server.log")),
         )?;
-        let driver = Chromedriver::start(
+        let driver = Driver::start_bin(
+            Engine::Chromium,
             &env.chromedriver,
             &env.logs.join(format!("{name}.chromedriver.log")),
         )?;
         let profile = Profile::new(&format!("bench-{name}"))?;
         // The backend's `--tls` certificate is self-signed.
-        let args: &[&str] = if options.tls {
-            &[IGNORE_CERTIFICATE_ERRORS]
-        } else {
-            &[]
+        let session = SessionOptions {
+            accept_insecure_certs: options.tls,
+            ..SessionOptions::default()
         };
-        let browser =
-            Browser::connect_with_args(&driver, &backend.base_url, &profile, json!({}), args)
-                .await?;
+        let browser = Browser::connect_with(&driver, &backend.base_url, &profile, session).await?;
         Ok(Session {
             browser,
             _driver: driver,

@@ -5,7 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lanyard_e2e::browser::{Chromedriver, Profile};
+use lanyard_e2e::browser::{Driver, Profile};
+use lanyard_e2e::engine::Engine;
 use lanyard_e2e::{Backend, BackendOptions, Browser};
 use serde_json::{json, Value};
 
@@ -113,7 +114,8 @@ pub async fn run(env: &Env, dist: &Path, name: &str) -> Result<Startup, String> 
 
 /// One cold load in a new browser (own driver, empty profile): the end of each of [`STEPS`].
 async fn cold_load(env: &Env, backend: &Backend, name: &str, k: usize) -> Result<Vec<f64>, String> {
-    let driver = Chromedriver::start(
+    let driver = Driver::start_bin(
+        Engine::Chromium,
         &env.chromedriver,
         &env.logs.join(format!("{name}-{k}.chromedriver.log")),
     )?;
