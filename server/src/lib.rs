@@ -282,7 +282,7 @@ impl RunningServer {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits.
+    /// Stops taking connections, answers what is under way (see [`serve`]), and waits until it is done.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.housekeeping.take() {
             task.abort();

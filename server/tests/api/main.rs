@@ -11,5 +11,6 @@ mod hooks;
 mod http_layer;
 mod notes;
 mod refresh;
+mod shutdown;
 mod static_files;
 mod tls;
