@@ -5,9 +5,14 @@
 //! - **Web Locks**: the refresh runs inside `navigator.locks.request("<namespace>-refresh", …)`, so two tabs never
 //!   present the same (single-use) refresh token. Inside the lock the driver calls `refresh_decision` with
 //!   [`Tabs::last_refresh`] and skips the call if another tab refreshed meanwhile.
-//! - **The record**: after a refresh, `<refreshed_at_ms> <expires_at> <tab>` goes to localStorage
-//!   (`<namespace>-refresh-record`) — a timestamp,
-//!   never a token. It is read inside the lock, so it is current even if a broadcast is still in flight.
+//! - **The record** of a refresh, `<refreshed_at_ms> <expires_at> <tab>` (a timestamp, never a token), is the name
+//!   of a lock the refreshing tab takes before it lets go of the refresh lock and holds until its next refresh:
+//!   `"<namespace>-refreshed <record>"`. The next tab in the refresh lock reads it with `navigator.locks.query()`.
+//!   The lock manager is one authority for both locks, so the record is always there when the refresh lock
+//!   passes on. (A record in localStorage was not: Firefox hands localStorage writes to other tabs
+//!   asynchronously, and a tab granted the lock sometimes read the record from before the refresh and
+//!   refreshed a second time.) The record lock is let go on `pagehide`, as it would keep the page out of the
+//!   back/forward cache.
 //! - **BroadcastChannel** `"<namespace>-session"`: refreshed / login / logout / ended, so every tab follows.
 //!   It is closed on `pagehide` and reopened on `pageshow`: an open channel keeps a page out of the
 //!   back/forward cache (or gets it evicted when a message arrives), and a restored page re-checks the session
@@ -25,7 +30,7 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{BroadcastChannel, MessageEvent, Storage};
+use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::coordinator::{RefreshOutcome, RefreshRecord};
 use super::runtime::{TabMessage, Tabs};
@@ -36,11 +41,17 @@ type OnMessage = Closure<dyn FnMut(MessageEvent)>;
 pub(crate) struct BrowserTabs {
     tab: u64,
     lock_name: String,
-    record_key: String,
+    /// `"<namespace>-refreshed "`: the record locks' names start with it.
+    record_prefix: String,
+    /// Another tab's latest record, as read inside the refresh lock.
+    seen: Rc<RefCell<Option<RefreshRecord>>>,
+    /// Lets go of this tab's record lock (resolves the promise that holds it).
+    holding: Rc<RefCell<Option<Function>>>,
+    /// Until this tab's new record lock is granted; awaited before the refresh lock is let go.
+    granting: Rc<RefCell<Option<oneshot::Receiver<()>>>>,
     channel_name: String,
     /// `None` while suspended (or where BroadcastChannel is missing).
     channel: RefCell<Option<BroadcastChannel>>,
-    storage: Option<Storage>,
     /// Kept alive as long as the channel listens.
     on_message: RefCell<Option<OnMessage>>,
 }
@@ -50,28 +61,28 @@ impl Drop for BrowserTabs {
     /// tab would call into a dropped closure and throw.
     fn drop(&mut self) {
         self.close_channel();
+        Self::let_go_of_record(&self.holding);
     }
 }
 
 impl BrowserTabs {
     pub(crate) fn new(namespace: &str) -> Self {
-        let window = web_sys::window();
         let channel_name = format!("{namespace}-session");
         let channel = BroadcastChannel::new(&channel_name).ok();
         if channel.is_none() {
             log::warn!("BroadcastChannel unavailable: other tabs won't hear of logins, logouts and refreshes");
         }
-        // localStorage access can throw (storage disabled); then there is simply no record.
-        let storage = window.and_then(|w| w.local_storage().ok().flatten());
         // Random, so two tabs opened in the same millisecond still differ.
         let tab = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         BrowserTabs {
             tab,
             lock_name: format!("{namespace}-refresh"),
-            record_key: format!("{namespace}-refresh-record"),
+            record_prefix: format!("{namespace}-refreshed "),
+            seen: Rc::default(),
+            holding: Rc::default(),
+            granting: Rc::default(),
             channel_name,
             channel: RefCell::new(channel),
-            storage,
             on_message: RefCell::new(None),
         }
     }
@@ -83,24 +94,50 @@ impl BrowserTabs {
         }
     }
 
-    /// `navigator.locks.request` bound to `navigator.locks`, if the browser has Web Locks.
-    fn lock_request() -> Option<(JsValue, Function)> {
+    /// `navigator.locks` and its method `name`, if the browser has Web Locks.
+    fn locks(name: &str) -> Option<(JsValue, Function)> {
         let navigator = web_sys::window()?.navigator();
         let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
         if locks.is_undefined() || locks.is_null() {
             return None;
         }
-        let request = Reflect::get(&locks, &JsValue::from_str("request"))
+        let method = Reflect::get(&locks, &JsValue::from_str(name))
             .ok()?
             .dyn_into::<Function>()
             .ok()?;
-        Some((locks, request))
+        Some((locks, method))
     }
+
+    /// Lets go of this tab's record lock, if it holds one.
+    fn let_go_of_record(holding: &RefCell<Option<Function>>) {
+        if let Some(resolve) = holding.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// The latest record among the held record locks of other tabs.
+async fn read_records(prefix: String, tab: u64) -> Option<RefreshRecord> {
+    let (locks, query) = BrowserTabs::locks("query")?;
+    let promise = query.call0(&locks).ok()?.dyn_into::<Promise>().ok()?;
+    let snapshot = JsFuture::from(promise).await.ok()?;
+    let held = Reflect::get(&snapshot, &JsValue::from_str("held")).ok()?;
+    js_sys::Array::from(&held)
+        .iter()
+        .filter_map(|lock| {
+            Reflect::get(&lock, &JsValue::from_str("name"))
+                .ok()?
+                .as_string()
+        })
+        .filter_map(|name| RefreshRecord::decode(name.strip_prefix(&prefix)?))
+        .filter(|(_, writer)| *writer != tab)
+        .map(|(record, _)| record)
+        .max_by_key(|record| record.refreshed_at_ms)
 }
 
 impl Tabs for BrowserTabs {
     fn with_refresh_lock(&self, job: Job) -> Job {
-        let Some((locks, request)) = Self::lock_request() else {
+        let Some((locks, request)) = Self::locks("request") else {
             log::debug!("no Web Locks: refreshing without a cross-tab lock");
             return job;
         };
@@ -108,11 +145,21 @@ impl Tabs for BrowserTabs {
         let slot: Rc<RefCell<Option<Job>>> = Rc::new(RefCell::new(Some(job)));
         let (done, outcome) = oneshot::channel::<RefreshOutcome>();
         let in_lock = slot.clone();
+        let (seen, granting) = (self.seen.clone(), self.granting.clone());
+        let (prefix, tab) = (self.record_prefix.clone(), self.tab);
         let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
             let job = in_lock.borrow_mut().take();
             future_to_promise(async move {
+                let latest = read_records(prefix, tab).await;
+                *seen.borrow_mut() = latest;
                 if let Some(job) = job {
-                    let _ = done.send(job.await);
+                    let outcome = job.await;
+                    // Our record must be held before the next tab gets the refresh lock and looks for it.
+                    let grant = granting.borrow_mut().take();
+                    if let Some(grant) = grant {
+                        let _ = grant.await;
+                    }
+                    let _ = done.send(outcome);
                 }
                 // Resolving releases the lock.
                 Ok(JsValue::UNDEFINED)
@@ -141,15 +188,33 @@ impl Tabs for BrowserTabs {
     }
 
     fn last_refresh(&self) -> Option<RefreshRecord> {
-        let text = self.storage.as_ref()?.get_item(&self.record_key).ok()??;
-        let (record, tab) = RefreshRecord::decode(&text)?;
-        (tab != self.tab).then_some(record)
+        *self.seen.borrow()
     }
 
     fn record_refresh(&self, record: RefreshRecord) {
-        if let Some(storage) = &self.storage {
-            // Quota or privacy-mode failures only cost the cross-tab shortcut.
-            let _ = storage.set_item(&self.record_key, &record.encode(self.tab));
+        let Some((locks, request)) = Self::locks("request") else {
+            return;
+        };
+        let (granted, grant) = oneshot::channel::<()>();
+        let holding = self.holding.clone();
+        let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+            // Held until the promise resolves: at this tab's next record, or when the page is hidden.
+            let held = Promise::new(&mut |resolve, _reject| {
+                BrowserTabs::let_go_of_record(&holding);
+                *holding.borrow_mut() = Some(resolve);
+            });
+            let _ = granted.send(());
+            held
+        });
+        let name = JsValue::from_str(&format!(
+            "{}{}",
+            self.record_prefix,
+            record.encode(self.tab)
+        ));
+        match request.call2(&locks, &name, &callback) {
+            Ok(_) => *self.granting.borrow_mut() = Some(grant),
+            // Only the cross-tab shortcut is lost: another tab would refresh once more.
+            Err(e) => log::warn!("Web Lock request for the refresh record threw: {e:?}"),
         }
     }
 
@@ -183,6 +248,7 @@ impl Tabs for BrowserTabs {
 
     fn suspend(&self) {
         self.close_channel();
+        Self::let_go_of_record(&self.holding);
     }
 
     fn resume(&self) {

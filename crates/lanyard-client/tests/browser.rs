@@ -768,3 +768,35 @@ async fn a_refresh_lock_that_never_comes_is_retryable_not_a_logout() {
     assert_eq!(stats().await.count(REFRESH, "200"), 1);
     reset().await;
 }
+
+/// Two clients of one page stand for two tabs (each has its own tab id; they share the locks). Both meet the
+/// expired token while the first one's refresh is slow; the second is granted the refresh lock after it and
+/// finds its record (a lock the first holds, read with `navigator.locks.query()`), so it makes no refresh of
+/// its own. Firefox hands localStorage to other tabs late, which is why the record is a lock (see `tabs.rs`).
+#[wasm_bindgen_test]
+async fn a_tab_granted_the_refresh_lock_after_another_tabs_refresh_skips_its_own() {
+    let first = fresh_session().await;
+    let second = Client::builder(config()).build().expect("a valid config");
+    expire_access().await;
+    latency(0, 800).await;
+
+    let (a, b) = futures_util::future::join(get(&first, 0), async {
+        // Leaves while the first client's refresh is under way, so it meets the expired token too.
+        sleep(200).await;
+        get(&second, 1).await
+    })
+    .await;
+
+    assert!(matches!(a, Ok(Value::Array(_))), "first: {a:?}");
+    assert!(matches!(b, Ok(Value::Array(_))), "second: {b:?}");
+    let server = stats().await;
+    server.assert_one_refresh();
+    assert_eq!(
+        server.count(NOTES, "401"),
+        2,
+        "both met the expired token: {server:?}"
+    );
+    let (one, two) = (first.stats(), second.stats());
+    assert_eq!(one.refreshes + two.refreshes, 1, "{one:?} {two:?}");
+    reset().await;
+}
