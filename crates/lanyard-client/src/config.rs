@@ -71,7 +71,7 @@ pub struct ClientConfig {
     /// 502/503/504, or a 429 with `Retry-After`; within the call's timeout. 0 = none. Per call:
     /// [`Request::retries`](crate::Request::retries).
     pub max_retries: u32,
-    /// Prefix of the Web Lock, BroadcastChannel and localStorage names (`<namespace>-refresh`, …), so two
+    /// Prefix of the Web Lock and BroadcastChannel names (`<namespace>-refresh`, …), so two
     /// apps on one origin do not share a lock or hear each other's sessions.
     pub namespace: String,
 }

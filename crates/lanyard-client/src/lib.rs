@@ -37,7 +37,7 @@
 //! ```
 //!
 //! The rules the client keeps are listed in the crate README ("Guarantees"). The browser parts (fetch,
-//! Web Locks, BroadcastChannel, localStorage) compile for `wasm32`; the state machine behind them is plain
+//! Web Locks, BroadcastChannel) compile for `wasm32`; the state machine behind them is plain
 //! Rust and is property-tested on the host.
 
 #![deny(missing_docs)]
