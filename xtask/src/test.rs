@@ -180,6 +180,7 @@ pub fn run() -> ExitCode {
                 "xtask: skipping the Firefox browser tests: Firefox or geckodriver is missing"
             ),
         }
+        webkit_wasm_tests(&mut tally, server_bin, cargo());
     }
 
     let started = Instant::now();
@@ -360,10 +361,11 @@ fn wasm_tests(
         tally.check(name, Err(err), Instant::now());
         return;
     };
-    // Only one of the two driver variables may be set, or the runner picks Firefox silently.
+    // Only one of the driver variables may be set, or the runner picks the first it knows silently.
     cargo
         .env_remove("CHROMEDRIVER")
         .env_remove("GECKODRIVER")
+        .env_remove("SAFARIDRIVER")
         .env(var, driver)
         .env("WASM_BINDGEN_TEST_ADDRESS", WASM_PAGE_ADDR)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
@@ -381,6 +383,38 @@ fn wasm_tests(
             "*",
         ]);
     tally.tests(name, &mut cargo);
+}
+
+/// The browser tests in WebKit: the runner has no WebKitGTK driver of its own, but its Safari mode asks for a
+/// session with no capabilities, which WebKitWebDriver opens in MiniBrowser. It needs a display: Xvfb picks a
+/// free one and prints its number (`-displayfd 1`).
+fn webkit_wasm_tests(tally: &mut Tally, server_bin: &PathBuf, mut cargo: Command) {
+    let name = "browser tests (WebKit)";
+    let mut xvfb = Command::new("Xvfb");
+    xvfb.args([
+        "-displayfd",
+        "1",
+        "-screen",
+        "0",
+        "1280x900x24",
+        "-nolisten",
+        "tcp",
+    ]);
+    let display = Service::start("Xvfb", xvfb, "", Duration::from_secs(30));
+    let Ok((_display, number)) = display else {
+        let err = display.err().unwrap_or_default();
+        tally.check(name, Err(err), Instant::now());
+        return;
+    };
+    cargo.env("DISPLAY", format!(":{}", number.trim()));
+    wasm_tests(
+        tally,
+        name,
+        server_bin,
+        "SAFARIDRIVER",
+        "/usr/bin/WebKitWebDriver",
+        cargo,
+    );
 }
 
 fn finish(tally: Tally, all: Instant) -> ExitCode {
