@@ -2,6 +2,7 @@
 //! benchmarking. Plain std + a few small crates, so it builds in seconds on a fresh machine.
 
 mod bench;
+mod breakdown;
 mod check_backend;
 mod compress;
 mod dev;
@@ -32,7 +33,8 @@ commands:
                        docs and packages; ends with `N passed, N failed`
   size                 only the size budgets of `test`: release builds of the production app, the minimal
                        example and bench/floor (in target/size-dist), their gzip sizes; fails when the app
-                       exceeds 235 KiB gzip or the example exceeds the floor by more than 20 KiB
+                       or what the crates add exceeds its budget (xtask/src/size.rs); then where the app's
+                       bytes go, by crate, next to the bare Yew app's (before wasm-bindgen and wasm-opt)
   bench                benchmarks: size, start-up, refresh storms, client overhead, backend load
   dist [--lab]         build the optimised dist/ (trunk build --release) and precompress it
                        (--lab: with the Lab page, which the production build leaves out)
