@@ -125,8 +125,10 @@ impl Config {
             return Err(lanyard_client::ConfigError::UnknownField(field).into());
         }
         let parse = |e: serde_json::Error| lanyard_client::ConfigError::Parse(e.to_string());
-        let client: ClientConfig = serde_json::from_str(text).map_err(parse)?;
-        let app: AppFields = serde_json::from_str(text).map_err(parse)?;
+        // From bytes, like every other JSON the app reads: `from_str` would ship a second copy of
+        // serde_json's parser (its `StrRead` instantiation) for this one file.
+        let client: ClientConfig = serde_json::from_slice(text.as_bytes()).map_err(parse)?;
+        let app: AppFields = serde_json::from_slice(text.as_bytes()).map_err(parse)?;
         client.validate()?;
         let login_field = app.login_field.trim();
         if login_field.is_empty() || login_field == "password" {

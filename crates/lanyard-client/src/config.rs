@@ -238,8 +238,8 @@ impl ClientConfig {
         if let Some(field) = unknown_field(text, &[Self::FIELDS])? {
             return Err(ConfigError::UnknownField(field));
         }
-        let config: ClientConfig =
-            serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let config: ClientConfig = serde_json::from_slice(text.as_bytes())
+            .map_err(|e| ConfigError::Parse(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -363,8 +363,10 @@ impl ClientConfig {
 /// embed [`ClientConfig`] beside fields of their own: serde's `deny_unknown_fields` cannot be combined with
 /// `flatten`, so the check is done on the keys first.
 pub fn unknown_field(text: &str, known: &[&[&str]]) -> Result<Option<String>, ConfigError> {
+    // From bytes, as the client reads every answer: `from_str` would add a second copy of serde_json's
+    // parser (its `StrRead` instantiation) to an app.
     let keys: BTreeMap<String, IgnoredAny> =
-        serde_json::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        serde_json::from_slice(text.as_bytes()).map_err(|e| ConfigError::Parse(e.to_string()))?;
     Ok(keys
         .into_keys()
         .find(|key| !known.iter().any(|list| list.contains(&key.as_str()))))
