@@ -2,8 +2,11 @@
 
 use super::{loading, PageError};
 use crate::messages::user_message;
+use futures_util::future::LocalBoxFuture;
 use lanyard_client::{Client, Error};
 use serde::de::DeserializeOwned;
+use std::any::Any;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,14 +32,55 @@ impl<T> From<Result<T, Error>> for Remote<T> {
     }
 }
 
-/// Fetches `GET path` into a `Remote`, again whenever `path` changes or `reload` is emitted.
+/// What a load holds once decoded, whatever the answer's type: one state shape for every [`use_fetch`].
+type Loaded = Rc<dyn Any>;
+
+/// A load: `GET path`, decoded, boxed as [`Loaded`].
+type Load = fn(Client, String) -> LocalBoxFuture<'static, Result<Loaded, Error>>;
+
+fn load<T: DeserializeOwned + 'static>(
+    client: Client,
+    path: String,
+) -> LocalBoxFuture<'static, Result<Loaded, Error>> {
+    Box::pin(async move {
+        client
+            .get::<T>(&path)
+            .await
+            .map(|value| Rc::new(value) as Loaded)
+    })
+}
+
+/// Fetches `GET path` into a `Remote`, again whenever `path` changes or the returned callback is emitted.
 /// Only the latest load may write the state, so a slow old answer never overwrites a newer one.
+///
+/// Generic only in how the answer is decoded: the state, the effect and the reload callback are one shape
+/// for every answer type ([`use_load`]), so each page's data costs the bundle a decoder, not a copy of
+/// Yew's hook machinery.
 #[hook]
-pub fn use_fetch<T>(client: &Client, path: String) -> (UseStateHandle<Remote<T>>, Callback<()>)
+pub fn use_fetch<T>(client: &Client, path: String) -> (Remote<Rc<T>>, Callback<()>)
 where
     T: DeserializeOwned + 'static,
 {
-    let state = use_state(|| Remote::<T>::Loading);
+    let (state, reload) = use_load(client, path, load::<T>);
+    let remote = match &*state {
+        Remote::Loading => Remote::Loading,
+        // `load::<T>` is the only writer, so the value is a `T`; were it not, it would show as loading.
+        Remote::Ready(value) => value
+            .clone()
+            .downcast::<T>()
+            .map_or(Remote::Loading, Remote::Ready),
+        Remote::Failed(err) => Remote::Failed(err.clone()),
+    };
+    (remote, reload)
+}
+
+#[hook]
+fn use_load(
+    client: &Client,
+    path: String,
+    load: Load,
+) -> (UseStateHandle<Remote<Loaded>>, Callback<()>) {
+    let state = use_state(|| Remote::<Loaded>::Loading);
     let generation = use_mut_ref(|| 0_u64);
     let reload = {
         let (state, client, path) = (state.clone(), client.clone(), path.clone());
@@ -47,14 +91,10 @@ where
                 *generation
             };
             state.set(Remote::Loading);
-            let (state, client, path, generation) = (
-                state.clone(),
-                client.clone(),
-                path.clone(),
-                generation.clone(),
-            );
+            let (state, generation) = (state.clone(), generation.clone());
+            let answer = load(client.clone(), path.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = client.get::<T>(&path).await;
+                let result = answer.await;
                 if *generation.borrow() == this_load {
                     state.set(result.into());
                 }
