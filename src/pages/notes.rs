@@ -8,7 +8,6 @@ use crate::messages::user_message;
 use crate::routes::Route;
 use crate::user::User;
 use lanyard_client::Client;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -26,7 +25,8 @@ pub fn notes(account: Account) -> Html {
 #[derive(Clone, Debug, Default, PartialEq)]
 struct NotesList {
     notes: Remote<Vec<Note>>,
-    deleting: BTreeSet<i64>,
+    /// The notes being deleted: a few at most, so a Vec (a BTreeSet would add its own code to the bundle).
+    deleting: Vec<i64>,
 }
 
 enum ListAction {
@@ -61,16 +61,18 @@ impl Reducible for NotesList {
                 }
             }
             ListAction::DeleteStarted(id) => {
-                next.deleting.insert(id);
+                if !next.deleting.contains(&id) {
+                    next.deleting.push(id);
+                }
             }
             ListAction::Deleted(id) => {
-                next.deleting.remove(&id);
+                next.deleting.retain(|d| *d != id);
                 if let Remote::Ready(notes) = &mut next.notes {
                     notes.retain(|n| n.id != id);
                 }
             }
             ListAction::DeleteFailed(id) => {
-                next.deleting.remove(&id);
+                next.deleting.retain(|d| *d != id);
             }
         }
         Rc::new(next)

@@ -22,9 +22,8 @@
 //! # Ok::<(), lanyard_client::ConfigError>(())
 //! ```
 
-use serde::de::IgnoredAny;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The client's configuration. Construct it with `Default` and set fields, or read it from JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,17 +358,38 @@ impl ClientConfig {
     }
 }
 
-/// The first field of the JSON object `text` that none of `known` lists, if any. For configurations that
-/// embed [`ClientConfig`] beside fields of their own: serde's `deny_unknown_fields` cannot be combined with
-/// `flatten`, so the check is done on the keys first.
+/// The first field (in sorted order) of the JSON object `text` that none of `known` lists, if any. For
+/// configurations that embed [`ClientConfig`] beside fields of their own: serde's `deny_unknown_fields` cannot
+/// be combined with `flatten`, so the check is done on the keys first.
 pub fn unknown_field(text: &str, known: &[&[&str]]) -> Result<Option<String>, ConfigError> {
+    // The keys are checked as they are read rather than collected into a map: a map type of its own
+    // would add its code to every app that reads a configuration.
+    struct FirstUnknown<'k>(&'k [&'k [&'k str]]);
+    impl<'de> Visitor<'de> for FirstUnknown<'_> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            let mut first: Option<String> = None;
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                let known = self.0.iter().any(|list| list.contains(&key.as_str()));
+                if !known && first.as_ref().is_none_or(|first| key < *first) {
+                    first = Some(key);
+                }
+            }
+            Ok(first)
+        }
+    }
+    let parse = |e: serde_json::Error| ConfigError::Parse(e.to_string());
     // From bytes, as the client reads every answer: `from_str` would add a second copy of serde_json's
     // parser (its `StrRead` instantiation) to an app.
-    let keys: BTreeMap<String, IgnoredAny> =
-        serde_json::from_slice(text.as_bytes()).map_err(|e| ConfigError::Parse(e.to_string()))?;
-    Ok(keys
-        .into_keys()
-        .find(|key| !known.iter().any(|list| list.contains(&key.as_str()))))
+    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
+    let first =
+        serde::Deserializer::deserialize_map(&mut de, FirstUnknown(known)).map_err(parse)?;
+    de.end().map_err(parse)?;
+    Ok(first)
 }
 
 /// Cookie names and header names share the HTTP "token" grammar: visible ASCII without separators.

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use std::collections::BTreeMap;
 
 fn field_of(err: ConfigError) -> &'static str {
     match err {
@@ -98,6 +99,21 @@ fn unknown_field_accepts_the_fields_of_every_list() {
         unknown_field("[1]", &[ClientConfig::FIELDS]),
         Err(ConfigError::Parse(_))
     ));
+}
+
+#[test]
+fn unknown_field_names_the_first_in_sorted_order_and_reads_the_whole_text() {
+    let text = r#"{"zeta":1,"api_base":"","beta":{"nested":[1,2]},"beta":2}"#;
+    assert_eq!(
+        unknown_field(text, &[ClientConfig::FIELDS])
+            .unwrap()
+            .as_deref(),
+        Some("beta")
+    );
+    let err = unknown_field(r#"{"api_base":""} trailing"#, &[ClientConfig::FIELDS]).unwrap_err();
+    assert!(matches!(err, ConfigError::Parse(_)), "{err:?}");
+    let err = unknown_field(r#""text""#, &[ClientConfig::FIELDS]).unwrap_err();
+    assert!(err.to_string().contains("expected a map"), "{err}");
 }
 
 #[test]
