@@ -1,7 +1,7 @@
 //! The app: providers around the router, the layout around every page, and the session as the pages
 //! see it.
 
-use crate::components::{loading, Layout, PageError};
+use crate::components::{config_error_page, loading, Layout, PageError};
 use crate::config::Config;
 use crate::messages::user_message;
 use crate::routes::{switch, Route};
@@ -18,17 +18,28 @@ pub type Session = lanyard_yew::Session<User>;
 /// A signed-in user and the client to act as them: what every protected page gets.
 pub type Account = lanyard_yew::SignedIn<User>;
 
+/// How start-up went: the app runs, or config.json is unusable and the page says why.
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
-    pub config: Rc<Config>,
-    pub client: Client,
+    pub start: Start,
 }
 
+#[derive(Clone, PartialEq)]
+pub enum Start {
+    Ready { config: Rc<Config>, client: Client },
+    ConfigError(AttrValue),
+}
+
+/// The one root: the app, or the configuration error page.
 #[component]
 pub fn App(props: &AppProps) -> Html {
+    let (config, client) = match &props.start {
+        Start::Ready { config, client } => (config, client),
+        Start::ConfigError(message) => return config_error_page(message.clone()),
+    };
     html! {
-        <ContextProvider<Rc<Config>> context={props.config.clone()}>
-            <SessionProvider<User> client={props.client.clone()} fallbacks={fallbacks()}
+        <ContextProvider<Rc<Config>> context={config.clone()}>
+            <SessionProvider<User> client={client.clone()} fallbacks={fallbacks()}
                 login_path={Route::Login.to_path()}>
                 <BrowserRouter>
                     <Layout>

@@ -1,7 +1,6 @@
 //! Start-up: load `/config.json`, then mount the app — or a clear error page, never a blank screen.
 
-use crate::app::{App, AppProps};
-use crate::components::ConfigErrorPage;
+use crate::app::{App, AppProps, Start};
 use crate::config::{Config, ConfigError};
 use lanyard_client::Client;
 use std::rc::Rc;
@@ -21,11 +20,10 @@ pub fn start() {
                 }
                 match Client::builder(config.client.clone()).build() {
                     Ok(client) => {
-                        let props = AppProps {
+                        render(Start::Ready {
                             config: Rc::new(config),
                             client,
-                        };
-                        yew::Renderer::<App>::with_props(props).render();
+                        });
                     }
                     Err(err) => config_error(&ConfigError::from(err)),
                 }
@@ -37,10 +35,11 @@ pub fn start() {
 
 fn config_error(err: &ConfigError) {
     log::error!("{err}");
-    let props = crate::components::ConfigErrorProps {
-        message: err.to_string().into(),
-    };
-    yew::Renderer::<ConfigErrorPage>::with_props(props).render();
+    render(Start::ConfigError(err.to_string().into()));
+}
+
+fn render(start: Start) {
+    yew::Renderer::<App>::with_props(AppProps { start }).render();
 }
 
 /// A performance mark for the start-up benchmark's breakdown (where a cold start spends its time).

@@ -17,7 +17,7 @@ mod roles;
 mod session_list;
 mod timestamp;
 
-pub use config_error::{ConfigErrorPage, ConfigErrorProps};
+pub use config_error::config_error_page;
 pub use confirm_delete::ConfirmDelete;
 #[cfg(feature = "lab")]
 pub use lab_report::{LabFigures, LabOutcome, LabReport};
