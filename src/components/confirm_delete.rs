@@ -15,7 +15,7 @@ pub struct ConfirmDeleteProps {
 /// Focus goes to Cancel (the safe choice) when it asks, and back to Delete when cancelled; Escape cancels.
 #[component]
 pub fn ConfirmDelete(props: &ConfirmDeleteProps) -> Html {
-    let asking = use_state(|| false);
+    let asking = use_state(bool::default);
     let delete_ref = use_node_ref();
     let cancel_ref = use_node_ref();
     // Focus follows the question only after the user acted, never on first render.

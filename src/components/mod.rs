@@ -1,4 +1,7 @@
 //! Reusable pieces of UI, one per file: components where there is state, plain functions where there is none.
+//!
+//! State hooks start from a function (`use_state(bool::default)`), not a closure (`|| false`): Yew's state
+//! hook is generic over its initialiser, and each closure is a type of its own, so a copy of the hook each.
 
 mod config_error;
 mod confirm_delete;

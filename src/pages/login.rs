@@ -13,12 +13,12 @@ pub fn Login() -> Html {
     let config = use_config();
     let username = use_state(String::new);
     let password = use_state(String::new);
-    let pending = use_state(|| false);
-    let error = use_state(|| Option::<String>::None);
+    let pending = use_state(bool::default);
+    let error = use_state(Option::<String>::default);
     // Which inputs the server said are wrong (never guessed: a timeout or an unreadable answer marks none).
     let invalid = use_state(Invalid::default);
     // Seconds the server asked us to wait after too many attempts; the button stays off until they pass.
-    let locked_for = use_state(|| 0_u64);
+    let locked_for = use_state(u64::default);
     let username_ref = use_node_ref();
     let error_ref = use_node_ref();
 

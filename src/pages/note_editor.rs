@@ -39,7 +39,7 @@ fn Editor(props: &EditorProps) -> Html {
     let note = use_state(Remote::<Note>::default);
     let text = use_note_text(draft_key(&props.user_id, Some(props.id)), None);
     let save = use_reducer(SaveState::default);
-    let deleting = use_state(|| false);
+    let deleting = use_state(bool::default);
     let status = use_state(String::new);
     let navigator = use_navigator();
 

@@ -89,7 +89,7 @@ struct NotesPageProps {
 fn NotesPage(props: &NotesPageProps) -> Html {
     let list = use_reducer(NotesList::default);
     let status = use_state(String::new);
-    let error = use_state(|| Option::<String>::None);
+    let error = use_state(Option::<String>::default);
 
     let load = {
         let (client, list) = (props.client.clone(), list.dispatcher());

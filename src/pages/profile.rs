@@ -11,7 +11,7 @@ pub fn Profile(props: &PageProps) -> Html {
     let session = use_session();
     let (sessions, reload) =
         use_fetch::<Vec<SessionSummary>>(&props.account.client, api::SESSIONS.to_string());
-    let signing_out = use_state(|| false);
+    let signing_out = use_state(bool::default);
     let sign_out = {
         let signing_out = signing_out.clone();
         Callback::from(move |_: MouseEvent| {
