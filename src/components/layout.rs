@@ -1,5 +1,6 @@
 use crate::app::use_config;
 use crate::app::use_session;
+use crate::components::route_link;
 use crate::routes::Route;
 use crate::user::ADMIN;
 use lanyard_yew::SessionUser;
@@ -35,9 +36,8 @@ pub fn Layout(props: &LayoutProps) -> Html {
         let current = Route::recognize(&path).as_ref() == Some(&route);
         let aria_current = current.then_some("page");
         html! {
-            <li><Link<Route> to={route} classes={classes!(current.then_some("active"))}>
-                <span aria-current={aria_current}>{ label }</span>
-            </Link<Route>></li>
+            <li>{ route_link(route, classes!(current.then_some("active")),
+                html! { <span aria-current={aria_current}>{ label }</span> }) }</li>
         }
     };
     let signed_in_nav = user.as_ref().map(|user| {
@@ -63,9 +63,9 @@ pub fn Layout(props: &LayoutProps) -> Html {
             <a class="skip-link" href="#main">{ "Skip to content" }</a>
             <header class="site-header">
                 <nav class="nav container" aria-label="Main">
-                    <Link<Route> to={Route::Home} classes="brand">
-                        <span class="brand-mark" aria-hidden="true">{ "L" }</span>{ "Lanyard" }
-                    </Link<Route>>
+                    { route_link(Route::Home, "brand".into(), html! {
+                        <><span class="brand-mark" aria-hidden="true">{ "L" }</span>{ "Lanyard" }</>
+                    }) }
                     { for signed_in_nav }
                 </nav>
             </header>

@@ -17,6 +17,7 @@ mod offline;
 mod page_error;
 mod remote;
 mod roles;
+mod route_link;
 mod session_list;
 mod timestamp;
 
@@ -34,5 +35,6 @@ pub use offline::{offline_notice, use_online};
 pub use page_error::PageError;
 pub use remote::{remote_view, use_fetch, Remote};
 pub use roles::roles;
+pub use route_link::route_link;
 pub use session_list::session_list;
 pub use timestamp::{format_local, timestamp};

@@ -1,6 +1,6 @@
+use crate::components::route_link;
 use crate::routes::Route;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// 403: signed in, but without the role this page needs. Not a redirect, so never a loop.
 pub fn forbidden() -> Html {
@@ -9,7 +9,7 @@ pub fn forbidden() -> Html {
             <p class="status-code" aria-hidden="true">{ "403" }</p>
             <h1>{ "You don't have access to this page" }</h1>
             <p>{ "Your account doesn't have the role this page needs. If you think it should, ask an administrator." }</p>
-            <Link<Route> to={Route::Home} classes="button">{ "Back to the dashboard" }</Link<Route>>
+            { route_link(Route::Home, "button".into(), html! { "Back to the dashboard" }) }
         </section>
     }
 }

@@ -2,11 +2,10 @@
 
 use super::api::{self, newest_first, Note, SessionSummary};
 use super::PageProps;
-use crate::components::{remote_view, roles, session_list, timestamp, use_fetch};
+use crate::components::{remote_view, roles, route_link, session_list, timestamp, use_fetch};
 use crate::routes::Route;
 use crate::user::{SessionAnswer, User};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// How many notes the dashboard previews.
 const LATEST: usize = 3;
@@ -66,16 +65,15 @@ fn notes_summary(notes: &[Note]) -> Html {
                 <ul class="link-list">
                     { for latest.iter().take(LATEST).map(|note| html! {
                         <li key={note.id}>
-                            <Link<Route> to={Route::Note { id: note.id }}>{ note.title.clone() }</Link<Route>>
+                            { route_link(Route::Note { id: note.id }, Classes::new(), html! { { note.title.clone() } }) }
                             <span class="muted small">{ " · " }{ timestamp(note.created_at) }</span>
                         </li>
                     }) }
                 </ul>
             }
             <p class="block-footer">
-                <Link<Route> to={Route::Notes} classes="button">
-                    { if notes.is_empty() { "Write a note" } else { "All notes" } }
-                </Link<Route>>
+                { route_link(Route::Notes, "button".into(),
+                    html! { { if notes.is_empty() { "Write a note" } else { "All notes" } } }) }
             </p>
         </>
     }

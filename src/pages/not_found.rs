@@ -1,6 +1,6 @@
+use crate::components::route_link;
 use crate::routes::Route;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// 404: nothing at this address.
 pub fn not_found() -> Html {
@@ -9,7 +9,7 @@ pub fn not_found() -> Html {
             <p class="status-code" aria-hidden="true">{ "404" }</p>
             <h1>{ "Page not found" }</h1>
             <p>{ "There is nothing at this address. It may have moved, or the link may be mistyped." }</p>
-            <Link<Route> to={Route::Home} classes="button">{ "Go to the dashboard" }</Link<Route>>
+            { route_link(Route::Home, "button".into(), html! { "Go to the dashboard" }) }
         </section>
     }
 }

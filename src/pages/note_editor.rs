@@ -3,8 +3,8 @@
 use super::api::{self, Note, NoteInput};
 use crate::app::Account;
 use crate::components::{
-    field_callbacks, loading, timestamp, use_note_text, ConfirmDelete, NoteForm, PageError, Remote,
-    SaveErrors, SaveEvent, SaveState,
+    field_callbacks, loading, route_link, timestamp, use_note_text, ConfirmDelete, NoteForm,
+    PageError, Remote, SaveErrors, SaveEvent, SaveState,
 };
 use crate::drafts::{draft_key, Draft};
 use crate::messages::user_message;
@@ -137,7 +137,7 @@ fn Editor(props: &EditorProps) -> Html {
     };
 
     let back = html! {
-        <p class="breadcrumb"><Link<Route> to={Route::Notes}>{ "← All notes" }</Link<Route>></p>
+        <p class="breadcrumb">{ route_link(Route::Notes, Classes::new(), html! { "← All notes" }) }</p>
     };
     let saved = match &*note {
         Remote::Loading => {
@@ -199,7 +199,7 @@ fn not_found() -> Html {
             <p class="status-code" aria-hidden="true">{ "404" }</p>
             <h1>{ "Note not found" }</h1>
             <p>{ "This note doesn't exist, or it was deleted." }</p>
-            <Link<Route> to={Route::Notes} classes="button">{ "Back to your notes" }</Link<Route>>
+            { route_link(Route::Notes, "button".into(), html! { "Back to your notes" }) }
         </section>
     }
 }

@@ -2,7 +2,7 @@
 
 use super::api::{self, newest_first, Note};
 use crate::app::Account;
-use crate::components::{remote_view, timestamp, ConfirmDelete, NewNote, Remote};
+use crate::components::{remote_view, route_link, timestamp, ConfirmDelete, NewNote, Remote};
 use crate::drafts::{self as draft, draft_key};
 use crate::messages::user_message;
 use crate::routes::Route;
@@ -10,7 +10,6 @@ use crate::user::User;
 use lanyard_client::Client;
 use std::rc::Rc;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// Longest body excerpt shown in the list, in characters.
 const EXCERPT: usize = 160;
@@ -204,7 +203,7 @@ fn note_item(note: &Note, deleting: bool, on_delete: &Callback<Note>) -> Html {
     let route = Route::Note { id: note.id };
     html! {
         <li key={note.id} class="note-item card" data-testid="note-item" data-note-id={note.id.to_string()}>
-            <h3 class="note-title"><Link<Route> to={route.clone()}>{ note.title.clone() }</Link<Route>></h3>
+            <h3 class="note-title">{ route_link(route.clone(), Classes::new(), html! { { note.title.clone() } }) }</h3>
             if !note.body.trim().is_empty() {
                 <p class="note-excerpt">{ excerpt(&note.body) }</p>
             }
@@ -212,9 +211,9 @@ fn note_item(note: &Note, deleting: bool, on_delete: &Callback<Note>) -> Html {
                 { "Updated " }{ timestamp(note.updated_at) }
             </p>
             <div class="note-actions">
-                <Link<Route> to={route} classes="button button-quiet button-small">
-                    { "Edit" }<span class="visually-hidden">{ format!(" “{}”", note.title) }</span>
-                </Link<Route>>
+                { route_link(route, "button button-quiet button-small".into(), html! {
+                    <>{ "Edit" }<span class="visually-hidden">{ format!(" “{}”", note.title) }</span></>
+                }) }
                 <ConfirmDelete subject={note.title.clone()} {on_confirm} pending={deleting} />
             </div>
         </li>
