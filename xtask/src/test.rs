@@ -225,9 +225,9 @@ pub fn run() -> ExitCode {
 
 /// The flows in the three engines, one after another. Chromium runs them all; Firefox and WebKit run
 /// [`EVERY_ENGINE`] — the flows of the session itself (guards, sign-in, storms, replays, refused and
-/// failing refreshes, two tabs, tokens out of scripts' reach). What stays Chromium's own drives
-/// chromedriver-only endpoints (network emulation), measures Chromium (HTTP/2, start-up, screenshots) or
-/// repeats those flows against the Flask backend.
+/// failing refreshes, two tabs, tokens out of scripts' reach, the back/forward cache, HTTP/2, a broken
+/// config). What stays Chromium's own drives a chromedriver-only endpoint (network emulation: offline),
+/// takes the README's screenshots, or repeats those flows against the Flask backend.
 fn end_to_end(tally: &mut Tally, cargo: &dyn Fn() -> Command, server_bin: &Path, dist: &Path) {
     let engines: [(&str, &str, &[&str]); 3] = [
         ("Chromium", "chromium", &[]),
@@ -254,7 +254,15 @@ fn end_to_end(tally: &mut Tally, cargo: &dyn Fn() -> Command, server_bin: &Path,
 }
 
 /// The e2e test files every engine runs.
-const EVERY_ENGINE: &[&str] = &["guards", "refresh", "tabs", "security"];
+const EVERY_ENGINE: &[&str] = &[
+    "guards",
+    "refresh",
+    "tabs",
+    "security",
+    "page_cache",
+    "http2",
+    "startup",
+];
 
 /// The two library crates as their users get them: documentation that builds without a warning (broken
 /// links, missing docs) for the targets docs.rs builds, and packages that build from their tarballs.
