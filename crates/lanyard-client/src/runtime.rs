@@ -127,6 +127,14 @@ pub trait Tabs {
     /// The last refresh recorded, if another tab made it (this tab's own refreshes are tracked by the epoch).
     fn last_refresh(&self) -> Option<RefreshRecord>;
     fn record_refresh(&self, record: RefreshRecord);
+    /// Until when (ms since the epoch) another tab was asked by the auth server not to refresh, if it was.
+    fn backoff_until(&self) -> Option<u64> {
+        None
+    }
+    /// The auth server asked this tab not to refresh before `until_ms`: tell the other tabs.
+    fn record_backoff(&self, until_ms: u64) {
+        let _ = until_ms;
+    }
     fn broadcast(&self, message: TabMessage);
     /// Delivers other tabs' messages to `listener` from now on.
     fn listen(&self, listener: Box<dyn Fn(TabMessage)>);

@@ -33,6 +33,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::coordinator::{RefreshOutcome, RefreshRecord};
+use super::cross_tab::{encode_backoff, record_prefixes, Seen};
 use super::runtime::{TabMessage, Tabs};
 
 type Job = LocalBoxFuture<'static, RefreshOutcome>;
@@ -41,10 +42,10 @@ type OnMessage = Closure<dyn FnMut(MessageEvent)>;
 pub(crate) struct BrowserTabs {
     tab: u64,
     lock_name: String,
-    /// `"<namespace>-refreshed "`: the record locks' names start with it.
-    record_prefix: String,
-    /// Another tab's latest record, as read inside the refresh lock.
-    seen: Rc<RefCell<Option<RefreshRecord>>>,
+    /// `"<namespace>-refreshed "` and `"<namespace>-refresh-backoff "`: the record locks' names start with them.
+    prefixes: Rc<(String, String)>,
+    /// The other tabs' latest records, as read inside the refresh lock.
+    seen: Rc<RefCell<Seen>>,
     /// Lets go of this tab's record lock (resolves the promise that holds it).
     holding: Rc<RefCell<Option<Function>>>,
     /// Until this tab's new record lock is granted; awaited before the refresh lock is let go.
@@ -77,7 +78,7 @@ impl BrowserTabs {
         BrowserTabs {
             tab,
             lock_name: format!("{namespace}-refresh"),
-            record_prefix: format!("{namespace}-refreshed "),
+            prefixes: Rc::new(record_prefixes(namespace)),
             seen: Rc::default(),
             holding: Rc::default(),
             granting: Rc::default(),
@@ -108,6 +109,31 @@ impl BrowserTabs {
         Some((locks, method))
     }
 
+    /// Holds a lock named `name` (this tab's latest record) until the next record or `pagehide`, letting go of
+    /// the previous one once it is granted; the refresh lock waits for the grant (`granting`).
+    fn hold_record(&self, name: String) {
+        let Some((locks, request)) = Self::locks("request") else {
+            return;
+        };
+        let (granted, grant) = oneshot::channel::<()>();
+        let holding = self.holding.clone();
+        let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+            // Held until the promise resolves: at this tab's next record, or when the page is hidden.
+            let held = Promise::new(&mut |resolve, _reject| {
+                BrowserTabs::let_go_of_record(&holding);
+                *holding.borrow_mut() = Some(resolve);
+            });
+            let _ = granted.send(());
+            held
+        });
+        let name = JsValue::from_str(&name);
+        match request.call2(&locks, &name, &callback) {
+            Ok(_) => *self.granting.borrow_mut() = Some(grant),
+            // Only the cross-tab shortcut is lost: another tab would call the server once more.
+            Err(e) => log::warn!("Web Lock request for a record threw: {e:?}"),
+        }
+    }
+
     /// Lets go of this tab's record lock, if it holds one.
     fn let_go_of_record(holding: &RefCell<Option<Function>>) {
         if let Some(resolve) = holding.borrow_mut().take() {
@@ -116,23 +142,22 @@ impl BrowserTabs {
     }
 }
 
-/// The latest record among the held record locks of other tabs.
-async fn read_records(prefix: String, tab: u64) -> Option<RefreshRecord> {
-    let (locks, query) = BrowserTabs::locks("query")?;
-    let promise = query.call0(&locks).ok()?.dyn_into::<Promise>().ok()?;
-    let snapshot = JsFuture::from(promise).await.ok()?;
-    let held = Reflect::get(&snapshot, &JsValue::from_str("held")).ok()?;
-    js_sys::Array::from(&held)
-        .iter()
-        .filter_map(|lock| {
-            Reflect::get(&lock, &JsValue::from_str("name"))
-                .ok()?
-                .as_string()
-        })
-        .filter_map(|name| RefreshRecord::decode(name.strip_prefix(&prefix)?))
-        .filter(|(_, writer)| *writer != tab)
-        .map(|(record, _)| record)
-        .max_by_key(|record| record.refreshed_at_ms)
+/// The other tabs' records, from the names of the locks held on this origin.
+async fn read_records(prefixes: Rc<(String, String)>, tab: u64) -> Seen {
+    let names = async {
+        let (locks, query) = BrowserTabs::locks("query")?;
+        let promise = query.call0(&locks).ok()?.dyn_into::<Promise>().ok()?;
+        let snapshot = JsFuture::from(promise).await.ok()?;
+        let held = Reflect::get(&snapshot, &JsValue::from_str("held")).ok()?;
+        let name = JsValue::from_str("name");
+        let names: Vec<String> = js_sys::Array::from(&held)
+            .iter()
+            .filter_map(|lock| Reflect::get(&lock, &name).ok()?.as_string())
+            .collect();
+        Some(names)
+    };
+    let (refresh, backoff) = &*prefixes;
+    Seen::from_lock_names(names.await.unwrap_or_default(), (refresh, backoff), tab)
 }
 
 impl Tabs for BrowserTabs {
@@ -146,11 +171,11 @@ impl Tabs for BrowserTabs {
         let (done, outcome) = oneshot::channel::<RefreshOutcome>();
         let in_lock = slot.clone();
         let (seen, granting) = (self.seen.clone(), self.granting.clone());
-        let (prefix, tab) = (self.record_prefix.clone(), self.tab);
+        let (prefixes, tab) = (self.prefixes.clone(), self.tab);
         let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
             let job = in_lock.borrow_mut().take();
             future_to_promise(async move {
-                let latest = read_records(prefix, tab).await;
+                let latest = read_records(prefixes, tab).await;
                 *seen.borrow_mut() = latest;
                 if let Some(job) = job {
                     let outcome = job.await;
@@ -188,34 +213,23 @@ impl Tabs for BrowserTabs {
     }
 
     fn last_refresh(&self) -> Option<RefreshRecord> {
-        *self.seen.borrow()
+        self.seen.borrow().refresh
+    }
+
+    fn backoff_until(&self) -> Option<u64> {
+        self.seen.borrow().backoff_until
     }
 
     fn record_refresh(&self, record: RefreshRecord) {
-        let Some((locks, request)) = Self::locks("request") else {
-            return;
-        };
-        let (granted, grant) = oneshot::channel::<()>();
-        let holding = self.holding.clone();
-        let callback = Closure::once_into_js(move |_lock: JsValue| -> Promise {
-            // Held until the promise resolves: at this tab's next record, or when the page is hidden.
-            let held = Promise::new(&mut |resolve, _reject| {
-                BrowserTabs::let_go_of_record(&holding);
-                *holding.borrow_mut() = Some(resolve);
-            });
-            let _ = granted.send(());
-            held
-        });
-        let name = JsValue::from_str(&format!(
+        self.hold_record(format!("{}{}", self.prefixes.0, record.encode(self.tab)));
+    }
+
+    fn record_backoff(&self, until_ms: u64) {
+        self.hold_record(format!(
             "{}{}",
-            self.record_prefix,
-            record.encode(self.tab)
+            self.prefixes.1,
+            encode_backoff(until_ms, self.tab)
         ));
-        match request.call2(&locks, &name, &callback) {
-            Ok(_) => *self.granting.borrow_mut() = Some(grant),
-            // Only the cross-tab shortcut is lost: another tab would refresh once more.
-            Err(e) => log::warn!("Web Lock request for the refresh record threw: {e:?}"),
-        }
     }
 
     fn broadcast(&self, message: TabMessage) {

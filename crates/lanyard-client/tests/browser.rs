@@ -800,3 +800,40 @@ async fn a_tab_granted_the_refresh_lock_after_another_tabs_refresh_skips_its_own
     assert_eq!(one.refreshes + two.refreshes, 1, "{one:?} {two:?}");
     reset().await;
 }
+
+/// Two clients of one page stand for two tabs. The auth server answers the first one's refresh with 503 and
+/// `Retry-After: 2`; the second, meeting the expired token inside that window, holds back too (the first
+/// tab's back-off is a lock it holds, read inside the refresh lock) instead of asking the struggling server
+/// again. After the window, one refresh serves both.
+#[wasm_bindgen_test]
+async fn a_retry_after_one_tab_was_given_holds_for_the_other_tabs() {
+    let first = fresh_session().await;
+    let second = Client::builder(config()).build().expect("a valid config");
+    hook(
+        "fail-refresh",
+        Some(json!({ "count": 1, "mode": "503", "retry_after": 2 })),
+    )
+    .await;
+    expire_access().await;
+
+    assert_eq!(get(&first, 0).await, Err(Error::RefreshUnavailable));
+    let other_tab = get(&second, 1).await;
+    assert_eq!(other_tab, Err(Error::RefreshUnavailable), "held back too");
+    assert_eq!(
+        stats().await.all(REFRESH),
+        1,
+        "one refresh call for both tabs"
+    );
+
+    sleep(2_100).await;
+    let (a, b) = futures_util::future::join(get(&first, 2), get(&second, 3)).await;
+    assert!(matches!(a, Ok(Value::Array(_))), "first: {a:?}");
+    assert!(matches!(b, Ok(Value::Array(_))), "second: {b:?}");
+    let server = stats().await;
+    assert_eq!(
+        server.statuses(REFRESH),
+        statuses(&[("503", 1), ("200", 1)]),
+        "{server:?}"
+    );
+    reset().await;
+}

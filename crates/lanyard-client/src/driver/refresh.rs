@@ -6,6 +6,7 @@ use futures_util::future::FutureExt;
 
 use super::Inner;
 use crate::coordinator::{refresh_decision, RefreshDecision, RefreshOutcome, RefreshRecord};
+use crate::cross_tab::shared_backoff_ms;
 use crate::expiry::access_expiry;
 use crate::request::ClientEvent;
 use crate::runtime::{AbortHandle, Method, TabMessage, TabMessageKind};
@@ -51,6 +52,10 @@ impl Inner {
             self.state.borrow_mut().stats.refreshes_skipped += 1;
             return RefreshOutcome::AlreadyRefreshedElsewhere { expires_at };
         }
+        // Another tab was told to come back later: that holds for this tab too, so no call of our own.
+        if let Some(retry_after_ms) = shared_backoff_ms(self.tabs.backoff_until(), now) {
+            return RefreshOutcome::Throttled { retry_after_ms };
+        }
         self.state.borrow_mut().stats.refreshes += 1;
         let request = HttpRequest {
             method: Method::Post,
@@ -77,9 +82,10 @@ impl Inner {
             Ok(r) if r.status == 401 || r.status == 403 => RefreshOutcome::Refused,
             // A struggling auth server that says when to come back is taken at its word (capped).
             Ok(r) if matches!(r.status, 429 | 503) && r.retry_after_secs.is_some() => {
-                RefreshOutcome::Throttled {
-                    retry_after_ms: r.retry_after_secs.unwrap_or(0).saturating_mul(1_000),
-                }
+                let retry_after_ms = r.retry_after_secs.unwrap_or(0).saturating_mul(1_000);
+                let until = self.runtime.now_ms().saturating_add(retry_after_ms);
+                self.tabs.record_backoff(until);
+                RefreshOutcome::Throttled { retry_after_ms }
             }
             Ok(_) | Err(_) => RefreshOutcome::Unavailable,
         }
