@@ -226,8 +226,8 @@ pub fn run() -> ExitCode {
 /// The flows in the three engines, one after another. Chromium runs them all; Firefox and WebKit run
 /// [`EVERY_ENGINE`] — the flows of the session itself (guards, sign-in, storms, replays, refused and
 /// failing refreshes, two tabs, tokens out of scripts' reach, the back/forward cache, HTTP/2, a broken
-/// config). What stays Chromium's own drives a chromedriver-only endpoint (network emulation: offline),
-/// takes the README's screenshots, or repeats those flows against the Flask backend.
+/// config, the Flask backend). What stays Chromium's own drives a chromedriver-only endpoint (network
+/// emulation: offline) or takes the README's screenshots.
 fn end_to_end(tally: &mut Tally, cargo: &dyn Fn() -> Command, server_bin: &Path, dist: &Path) {
     let engines: [(&str, &str, &[&str]); 3] = [
         ("Chromium", "chromium", &[]),
@@ -262,6 +262,7 @@ const EVERY_ENGINE: &[&str] = &[
     "page_cache",
     "http2",
     "startup",
+    "flask_backend",
 ];
 
 /// The two library crates as their users get them: documentation that builds without a warning (broken
