@@ -29,7 +29,7 @@ pub use layout::Layout;
 pub use loading::loading;
 pub use missing_provider::missing_provider;
 pub use new_note::NewNote;
-pub use note_form::NoteForm;
+pub use note_form::{note_form, use_form_focus, FormFocus, NoteFormProps};
 pub use note_text::{field_callbacks, use_note_text, NoteText, SaveErrors, SaveEvent, SaveState};
 pub use offline::{offline_notice, use_online};
 pub use page_error::PageError;

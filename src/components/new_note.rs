@@ -1,5 +1,5 @@
 use super::note_text::{field_callbacks, use_note_text, SaveErrors, SaveEvent, SaveState};
-use super::NoteForm;
+use super::{note_form, use_form_focus, NoteFormProps};
 use crate::drafts::{draft_key, Draft};
 use crate::pages::api::{self, Note, NoteInput};
 use lanyard_client::Client;
@@ -18,7 +18,8 @@ pub struct NewNoteProps {
 pub fn NewNote(props: &NewNoteProps) -> Html {
     let text = use_note_text(draft_key(&props.user_id, None), Some(Draft::default()));
     let save = use_reducer(SaveState::default);
-    let title_ref = use_node_ref();
+    let focus = use_form_focus(&save);
+    let title_ref = focus.title.clone();
 
     let (on_title, on_body) = field_callbacks(&text, &save.dispatcher());
     let on_submit = {
@@ -70,10 +71,19 @@ pub fn NewNote(props: &NewNoteProps) -> Html {
                     </button>
                 </div>
             }
-            <NoteForm id="new-note" title={shown.title.clone()} body={shown.body.clone()}
-                title_error={save.errors.title.clone()} body_error={save.errors.body.clone()}
-                form_error={save.errors.form.clone()} error_seq={save.failures} pending={save.pending}
-                {on_title} {on_body} {on_submit} {title_ref} />
+            { note_form(NoteFormProps {
+                id: "new-note",
+                title: shown.title.clone(),
+                body: shown.body.clone(),
+                title_error: save.errors.title.clone(),
+                body_error: save.errors.body.clone(),
+                form_error: save.errors.form.clone(),
+                pending: save.pending,
+                on_title,
+                on_body,
+                on_submit,
+                children: Html::default(),
+            }, &focus) }
         </section>
     }
 }

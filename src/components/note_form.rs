@@ -1,59 +1,66 @@
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+use super::SaveState;
+
+/// What a note form shows and does. Plain data, not a component's props: the form is a function its page
+/// calls (a component per form would ship a copy of Yew's lifecycle for it), and its focus handling is the
+/// page's hook ([`use_form_focus`]).
 pub struct NoteFormProps {
     /// Prefix of the fields' ids; unique on the page.
-    pub id: AttrValue,
-    pub title: AttrValue,
-    pub body: AttrValue,
-    #[prop_or_default]
+    pub id: &'static str,
+    pub title: String,
+    pub body: String,
     pub title_error: Option<AttrValue>,
-    #[prop_or_default]
     pub body_error: Option<AttrValue>,
     /// A problem with the whole form (network, session, server).
-    #[prop_or_default]
     pub form_error: Option<AttrValue>,
-    /// Bumped by the page on every failed save, so focus moves to the first problem each time.
-    #[prop_or_default]
-    pub error_seq: u32,
     pub pending: bool,
-    #[prop_or(AttrValue::Static("Save note"))]
-    pub submit_label: AttrValue,
     pub on_title: Callback<String>,
     pub on_body: Callback<String>,
     pub on_submit: Callback<()>,
-    /// Lets the page focus the title field (e.g. after a save, ready for the next note).
-    #[prop_or_default]
-    pub title_ref: NodeRef,
     /// Extra actions next to the submit button.
-    #[prop_or_default]
     pub children: Html,
+}
+
+/// The nodes of a note form that take focus: the title (also focused by the page, e.g. after a save, ready
+/// for the next note), the body and the form's message.
+#[derive(Clone, PartialEq)]
+pub struct FormFocus {
+    pub title: NodeRef,
+    body: NodeRef,
+    error: NodeRef,
+}
+
+/// A note form's focus: after each failed save (`failures` bumped) it moves to the first problem, a field or
+/// else the form's message. Called by the page on every render, whether or not the form is shown yet.
+#[hook]
+pub fn use_form_focus(save: &SaveState) -> FormFocus {
+    let focus = FormFocus {
+        title: use_node_ref(),
+        body: use_node_ref(),
+        error: use_node_ref(),
+    };
+    let first_problem = if save.errors.title.is_some() {
+        focus.title.clone()
+    } else if save.errors.body.is_some() {
+        focus.body.clone()
+    } else {
+        focus.error.clone()
+    };
+    use_effect_with(save.failures, move |failures| {
+        if *failures > 0 {
+            if let Some(element) = first_problem.cast::<HtmlElement>() {
+                let _ = element.focus();
+            }
+        }
+    });
+    focus
 }
 
 /// The title and body of a note, with the server's per-field messages inline.
 /// The submit button keeps its name while saving (only disabled and busy), so it is always findable.
-#[component]
-pub fn NoteForm(props: &NoteFormProps) -> Html {
-    let body_ref = use_node_ref();
-    let error_ref = use_node_ref();
-    {
-        let first_problem = if props.title_error.is_some() {
-            props.title_ref.clone()
-        } else if props.body_error.is_some() {
-            body_ref.clone()
-        } else {
-            error_ref.clone()
-        };
-        use_effect_with(props.error_seq, move |seq| {
-            if *seq > 0 {
-                if let Some(element) = first_problem.cast::<HtmlElement>() {
-                    let _ = element.focus();
-                }
-            }
-        });
-    }
-
+pub fn note_form(props: NoteFormProps, focus: &FormFocus) -> Html {
     let id = &props.id;
     let (title_id, body_id, error_id) = (
         format!("{id}-title"),
@@ -89,8 +96,8 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
         <form class="note-form" onsubmit={onsubmit} novalidate=true aria-describedby={error_id.clone()}>
             <div class="field">
                 <label for={title_id.clone()}>{ "Title" }</label>
-                <input id={title_id.clone()} name="title" type="text" autocomplete="off" ref={props.title_ref.clone()}
-                    value={props.title.clone()} oninput={on_title} aria-required="true"
+                <input id={title_id.clone()} name="title" type="text" autocomplete="off" ref={focus.title.clone()}
+                    value={props.title} oninput={on_title} aria-required="true"
                     aria-invalid={invalid(&props.title_error)}
                     aria-describedby={format!("{title_id}-hint {title_id}-error")}
                     data-testid="note-title-input" />
@@ -99,15 +106,15 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
             </div>
             <div class="field">
                 <label for={body_id.clone()}>{ "Body" }</label>
-                <textarea id={body_id.clone()} name="body" rows="8" ref={body_ref}
-                    value={props.body.clone()} oninput={on_body}
+                <textarea id={body_id.clone()} name="body" rows="8" ref={focus.body.clone()}
+                    value={props.body} oninput={on_body}
                     aria-invalid={invalid(&props.body_error)}
                     aria-describedby={format!("{body_id}-hint {body_id}-error")}
                     data-testid="note-body-input" />
                 <p id={format!("{body_id}-hint")} class="field-hint">{ "Optional, up to 10,000 characters." }</p>
                 { field_error(&body_id, "note-body-error", &props.body_error) }
             </div>
-            <p id={error_id} class="field-error form-error" role="alert" tabindex="-1" ref={error_ref}
+            <p id={error_id} class="field-error form-error" role="alert" tabindex="-1" ref={focus.error.clone()}
                 data-testid="note-form-error" hidden={props.form_error.is_none()}>
                 { props.form_error.clone().unwrap_or_default() }
             </p>
@@ -115,9 +122,9 @@ pub fn NoteForm(props: &NoteFormProps) -> Html {
                 <button class="button button-primary" type="submit" disabled={props.pending}
                     aria-busy={props.pending.then_some("true")} data-testid="note-save">
                     if props.pending { <span class="spinner spinner-small" aria-hidden="true"></span> }
-                    { props.submit_label.clone() }
+                    { "Save note" }
                 </button>
-                { props.children.clone() }
+                { props.children }
             </div>
         </form>
     }

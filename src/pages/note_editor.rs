@@ -3,8 +3,8 @@
 use super::api::{self, Note, NoteInput};
 use crate::app::Account;
 use crate::components::{
-    field_callbacks, loading, route_link, timestamp, use_note_text, ConfirmDelete, NoteForm,
-    PageError, Remote, SaveErrors, SaveEvent, SaveState,
+    field_callbacks, loading, note_form, route_link, timestamp, use_form_focus, use_note_text,
+    ConfirmDelete, NoteFormProps, PageError, Remote, SaveErrors, SaveEvent, SaveState,
 };
 use crate::drafts::{draft_key, Draft};
 use crate::messages::user_message;
@@ -39,6 +39,7 @@ fn Editor(props: &EditorProps) -> Html {
     let note = use_state(Remote::<Note>::default);
     let text = use_note_text(draft_key(&props.user_id, Some(props.id)), None);
     let save = use_reducer(SaveState::default);
+    let focus = use_form_focus(&save);
     let deleting = use_state(bool::default);
     let status = use_state(String::new);
     let navigator = use_navigator();
@@ -181,13 +182,24 @@ fn Editor(props: &EditorProps) -> Html {
             <p class={classes!("live-status", (!status.is_empty()).then_some("notice notice-success"))}
                 role="status" aria-live="polite" data-testid="note-status">{ (*status).clone() }</p>
             <section class="card">
-                <NoteForm id="edit-note" title={shown.title.clone()} body={shown.body.clone()}
-                    title_error={save.errors.title.clone()} body_error={save.errors.body.clone()}
-                    form_error={save.errors.form.clone()} error_seq={save.failures}
-                    pending={save.pending || *deleting} {on_title} {on_body} {on_submit}>
-                    <span class="spacer"></span>
-                    <ConfirmDelete subject={saved.title.clone()} on_confirm={on_delete} pending={*deleting} />
-                </NoteForm>
+                { note_form(NoteFormProps {
+                    id: "edit-note",
+                    title: shown.title.clone(),
+                    body: shown.body.clone(),
+                    title_error: save.errors.title.clone(),
+                    body_error: save.errors.body.clone(),
+                    form_error: save.errors.form.clone(),
+                    pending: save.pending || *deleting,
+                    on_title,
+                    on_body,
+                    on_submit,
+                    children: html! {
+                        <>
+                            <span class="spacer"></span>
+                            <ConfirmDelete subject={saved.title.clone()} on_confirm={on_delete} pending={*deleting} />
+                        </>
+                    },
+                }, &focus) }
             </section>
         </div>
     }
