@@ -1,7 +1,7 @@
 //! When the session cookies carry `Secure`.
 //!
-//! Always, except for a page served over plain HTTP from this machine (`http://localhost:…`,
-//! `http://127.0.0.1:…`, `http://[::1]:…`), as the request's `Origin` header says. Chromium and Firefox accept
+//! Always, except for a page served over plain HTTP from this machine (`http://localhost:…` or `*.localhost`,
+//! any of `127.0.0.0/8` such as `http://127.0.0.1:…`, `http://[::1]:…`), as the request's `Origin` header says. Chromium and Firefox accept
 //! `Secure` cookies from such pages, but WebKit (Safari, every iOS browser) refuses them, so a developer on
 //! `cargo xtask dev` could not sign in there. The `Origin` header is used, not the `Host` or the socket:
 //! behind a TLS-terminating proxy the backend itself sees plain HTTP on loopback (nginx's default `Host` is the
@@ -37,10 +37,14 @@ fn is_plain_http_loopback(origin: &str) -> bool {
             None => rest,
         },
     };
-    matches!(
-        host.to_ascii_lowercase().as_str(),
-        "localhost" | "127.0.0.1" | "::1"
-    )
+    let host = host.to_ascii_lowercase();
+    // What browsers treat as loopback: `localhost` and its subdomains, all of 127.0.0.0/8, and ::1.
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn is_port(text: &str) -> bool {
@@ -73,6 +77,9 @@ mod tests {
             "http://LOCALHOST",
             "http://[::1]:8080",
             "http://127.0.0.1",
+            "http://127.0.0.2:8080",
+            "http://127.255.255.254",
+            "http://app.localhost:8080",
         ] {
             assert!(!secure_for(true, &with_origin(origin)), "{origin}");
         }
@@ -86,6 +93,9 @@ mod tests {
             "http://example.com",
             "http://localhost.example.com",
             "http://127.0.0.1.nip.io",
+            "http://128.0.0.1",
+            "http://localhost.",
+            "http://0x7f.0.0.1",
             "http://localhost:8080/path",
             "http://localhost:99999",
             "http://[::1]x",
