@@ -31,8 +31,6 @@
 //!   server. A success, a login or another tab's refresh closes it.
 //! - Bounds: a queue cap, a maximum wait in the queue, a timeout on the refresh itself.
 
-use std::collections::VecDeque;
-
 use crate::id_map::IdMap;
 
 pub use super::cross_tab::{refresh_decision, RefreshDecision, RefreshRecord};
@@ -78,7 +76,9 @@ pub struct Coordinator {
     phase: Phase,
     refresh: Option<InFlightRefresh>,
     next_refresh_id: u64,
-    queue: VecDeque<RequestId>,
+    // A Vec, not a VecDeque: the queue is only appended to, searched and drained whole, and a deque of its
+    // own would add its code to every app.
+    queue: Vec<RequestId>,
     requests: IdMap<Req>,
     access_expires_at_ms: Option<u64>,
     proactive_not_before_ms: u64,
@@ -108,7 +108,7 @@ impl Coordinator {
             phase: Phase::Active,
             refresh: None,
             next_refresh_id: 0,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             requests: IdMap::default(),
             access_expires_at_ms: None,
             proactive_not_before_ms: 0,

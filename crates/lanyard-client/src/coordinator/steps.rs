@@ -51,7 +51,7 @@ impl Coordinator {
         if let Some(req) = self.requests.get_mut(id) {
             req.state = ReqState::Queued { enqueued_ms: now };
         }
-        self.queue.push_back(id);
+        self.queue.push(id);
         Vec::new()
     }
 
