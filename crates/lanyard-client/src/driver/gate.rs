@@ -7,7 +7,6 @@
 //! leave with the new cookies, so they never see a 401 at all.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
@@ -16,7 +15,10 @@ pub(crate) struct Gate {
     /// 0 = no cap. Changes with the protocol and with whether a refresh may be near (see `cap.rs`).
     limit: Cell<usize>,
     open: Cell<usize>,
-    waiters: RefCell<VecDeque<oneshot::Sender<()>>>,
+    /// First come, first served. A Vec whose front is taken with `remove(0)`: a few thousand waiters at
+    /// most, so moving the rest along costs microseconds, and a VecDeque of its own would add its code to
+    /// every app.
+    waiters: RefCell<Vec<oneshot::Sender<()>>>,
 }
 
 /// A place on the wire; dropping it lets the next waiter through.
@@ -52,7 +54,7 @@ impl Gate {
         Rc::new(Gate {
             limit: Cell::new(limit),
             open: Cell::new(0),
-            waiters: RefCell::new(VecDeque::new()),
+            waiters: RefCell::new(Vec::new()),
         })
     }
 
@@ -71,7 +73,7 @@ impl Gate {
     pub(crate) fn set_limit(&self, limit: usize) {
         self.limit.set(limit);
         while self.has_room() {
-            let Some(sender) = self.waiters.borrow_mut().pop_front() else {
+            let Some(sender) = self.next_waiter() else {
                 break;
             };
             if sender.send(()).is_ok() {
@@ -85,6 +87,12 @@ impl Gate {
         self.limit.get()
     }
 
+    /// The longest-waiting caller, taken out of the line.
+    fn next_waiter(&self) -> Option<oneshot::Sender<()>> {
+        let mut waiters = self.waiters.borrow_mut();
+        (!waiters.is_empty()).then(|| waiters.remove(0))
+    }
+
     fn has_room(&self) -> bool {
         let limit = self.limit.get();
         limit == 0 || self.open.get() < limit
@@ -96,7 +104,7 @@ impl Gate {
             return pass;
         }
         let (sender, receiver) = oneshot::channel();
-        self.waiters.borrow_mut().push_back(sender);
+        self.waiters.borrow_mut().push(sender);
         let mut waiter = Waiter {
             gate: self.clone(),
             handed: Some(receiver),
@@ -120,7 +128,7 @@ impl Gate {
         // below what is open, does it become free.
         let limit = self.limit.get();
         while limit == 0 || self.open.get() <= limit {
-            let next = self.waiters.borrow_mut().pop_front();
+            let next = self.next_waiter();
             match next {
                 Some(sender) => {
                     if sender.send(()).is_ok() {
