@@ -8,7 +8,7 @@ use lanyard_client::ClientConfig;
 use serde::{Deserialize, Serialize};
 
 /// How much the app logs to the browser console.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogLevel {
     Off,
@@ -18,6 +18,24 @@ pub enum LogLevel {
     Info,
     Debug,
     Trace,
+}
+
+/// By hand, from the name: the derive's variant visitor is several times this size. Same names and the
+/// same "unknown variant …, expected one of …" error.
+impl<'de> Deserialize<'de> for LogLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["off", "error", "warn", "info", "debug", "trace"];
+        let name = String::deserialize(d)?;
+        match name.as_str() {
+            "off" => Ok(LogLevel::Off),
+            "error" => Ok(LogLevel::Error),
+            "warn" => Ok(LogLevel::Warn),
+            "info" => Ok(LogLevel::Info),
+            "debug" => Ok(LogLevel::Debug),
+            "trace" => Ok(LogLevel::Trace),
+            other => Err(serde::de::Error::unknown_variant(other, VARIANTS)),
+        }
+    }
 }
 
 impl LogLevel {

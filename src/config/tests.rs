@@ -112,3 +112,28 @@ fn another_backends_config_reads() {
     assert_eq!(config.client.refresh_csrf_cookie(), "csrf_refresh_token");
     assert_eq!(config.login_field, "email");
 }
+
+#[test]
+fn log_levels_read_by_name_and_unknown_ones_are_named() {
+    for (name, level) in [
+        ("off", LogLevel::Off),
+        ("error", LogLevel::Error),
+        ("warn", LogLevel::Warn),
+        ("info", LogLevel::Info),
+        ("debug", LogLevel::Debug),
+        ("trace", LogLevel::Trace),
+    ] {
+        let config = Config::from_json(&format!(r#"{{"log_level":"{name}"}}"#)).unwrap();
+        assert_eq!(config.log_level, level);
+        assert_eq!(
+            serde_json::to_string(&level).unwrap(),
+            format!("\"{name}\"")
+        );
+    }
+    let err = Config::from_json(r#"{"log_level":"loud"}"#).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown variant `loud`, expected one of `off`"),
+        "{err}"
+    );
+}

@@ -127,7 +127,7 @@ impl<'de> Deserialize<'de> for InFlightCap {
 }
 
 /// The unit of the expiry field in the backend's answers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ExpiryUnit {
@@ -138,6 +138,21 @@ pub enum ExpiryUnit {
     UnixSeconds,
     /// Seconds from when the answer arrived (`"expires_in": 900`).
     SecondsFromNow,
+}
+
+/// By hand, from the name: the derive's variant visitor is several times this size in every app that
+/// reads a configuration. Same names and the same "unknown variant …, expected one of …" error.
+impl<'de> Deserialize<'de> for ExpiryUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const VARIANTS: &[&str] = &["unix_ms", "unix_seconds", "seconds_from_now"];
+        let name = String::deserialize(d)?;
+        match name.as_str() {
+            "unix_ms" => Ok(ExpiryUnit::UnixMs),
+            "unix_seconds" => Ok(ExpiryUnit::UnixSeconds),
+            "seconds_from_now" => Ok(ExpiryUnit::SecondsFromNow),
+            other => Err(serde::de::Error::unknown_variant(other, VARIANTS)),
+        }
+    }
 }
 
 impl Default for ClientConfig {

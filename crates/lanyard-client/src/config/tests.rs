@@ -195,3 +195,27 @@ fn max_in_flight_is_auto_by_default_or_a_number() {
         assert!(err.to_string().contains("auto"), "{err}");
     }
 }
+
+#[test]
+fn expiry_units_read_by_name_and_unknown_ones_are_named() {
+    for (name, unit) in [
+        ("unix_ms", ExpiryUnit::UnixMs),
+        ("unix_seconds", ExpiryUnit::UnixSeconds),
+        ("seconds_from_now", ExpiryUnit::SecondsFromNow),
+    ] {
+        let config = ClientConfig::from_json(&format!(r#"{{"expiry_unit":"{name}"}}"#)).unwrap();
+        assert_eq!(config.expiry_unit, unit);
+        // Written as it is read.
+        let json = serde_json::to_string(&config).unwrap();
+        assert!(
+            json.contains(&format!(r#""expiry_unit":"{name}""#)),
+            "{json}"
+        );
+    }
+    let err = ClientConfig::from_json(r#"{"expiry_unit":"fortnights"}"#).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown variant `fortnights`, expected one of `unix_ms`"),
+        "{err}"
+    );
+}
