@@ -47,7 +47,15 @@ pub struct UserSummary {
 }
 
 /// Newest first, whatever order the server used (the docs promise it, but the pages should not rely on it).
-/// Unstable sort: ids are unique, so no two keys tie, and it is ~3 KB less wasm than the stable one.
+/// An insertion sort: a list in the promised order passes through in one comparison per note, a user's notes
+/// are few, and std's sort would add ~3.5 KB of wasm for this one call. Ids are unique, so no two keys tie.
 pub fn newest_first(notes: &mut [Note]) {
-    notes.sort_unstable_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+    let key = |n: &Note| (n.created_at, n.id);
+    for i in 1..notes.len() {
+        let mut j = i;
+        while j > 0 && key(&notes[j - 1]) < key(&notes[j]) {
+            notes.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
