@@ -149,13 +149,20 @@ impl SaveErrors {
                 "Your session has ended. Your text is kept: sign in again and save it.",
             );
         }
-        let mut fields = err.field_errors().clone();
-        let title = fields.remove("title").map(AttrValue::from);
-        let body = fields.remove("body").map(AttrValue::from);
+        // Read in place: a copy to take entries out of would ship the map's clone and remove code.
+        let fields = err.field_errors();
+        let field = |name: &str| fields.get(name).map(|m| AttrValue::from(m.clone()));
+        let (title, body) = (field("title"), field("body"));
+        let others = || {
+            fields
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), "title" | "body"))
+                .map(|(_, message)| message)
+        };
         // The summary only when no field explains the problem (or the server flagged a field we don't show).
-        let form = ((title.is_none() && body.is_none()) || !fields.is_empty()).then(|| {
+        let form = ((title.is_none() && body.is_none()) || others().next().is_some()).then(|| {
             let mut message = user_message(err);
-            for extra in fields.values() {
+            for extra in others() {
                 message.push(' ');
                 message.push_str(extra);
             }
