@@ -4,7 +4,8 @@ use super::api::{self, Note, NoteInput};
 use crate::app::Account;
 use crate::components::{
     field_callbacks, loading, note_form, route_link, timestamp, use_form_focus, use_note_text,
-    ConfirmDelete, NoteFormProps, PageError, Remote, SaveErrors, SaveEvent, SaveState,
+    use_on_mount, ConfirmDelete, NoteFormProps, PageError, Remote, SaveErrors, SaveEvent,
+    SaveState,
 };
 use crate::drafts::{draft_key, Draft};
 use crate::messages::user_message;
@@ -58,10 +59,7 @@ fn Editor(props: &EditorProps) -> Html {
             });
         })
     };
-    {
-        let load = load.clone();
-        use_effect_with((), move |_| load.emit(()));
-    }
+    use_on_mount(load.clone());
 
     let (on_title, on_body) = field_callbacks(&text, &save.dispatcher());
     let on_submit = {

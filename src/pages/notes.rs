@@ -2,7 +2,9 @@
 
 use super::api::{self, newest_first, Note};
 use crate::app::Account;
-use crate::components::{remote_view, route_link, timestamp, ConfirmDelete, NewNote, Remote};
+use crate::components::{
+    remote_view, route_link, timestamp, use_on_mount, ConfirmDelete, NewNote, Remote,
+};
 use crate::drafts::{self as draft, draft_key};
 use crate::messages::user_message;
 use crate::routes::Route;
@@ -102,10 +104,7 @@ fn NotesPage(props: &NotesPageProps) -> Html {
             });
         })
     };
-    {
-        let load = load.clone();
-        use_effect_with((), move |_| load.emit(()));
-    }
+    use_on_mount(load.clone());
 
     let on_created = {
         let (list, status, error) = (list.dispatcher(), status.clone(), error.clone());
