@@ -123,42 +123,43 @@ struct VirtualDisplay {
 }
 
 impl VirtualDisplay {
+    /// Xvfb picks a free display itself and prints its number once it accepts clients (`-displayfd 1`), as
+    /// `cargo xtask test` starts it for the WebKit browser tests.
     fn start() -> Result<VirtualDisplay, String> {
         let xvfb = paths::xvfb()?;
-        // Numbers well above what desktops use, starting from one of our own so parallel runs rarely
-        // meet; a number whose lock file exists is taken.
-        let first = 100 + std::process::id() % 400;
-        for number in (first..first + 50).filter(|n| !lock_file(*n).exists()) {
-            let args = [
-                format!(":{number}"),
-                "-screen".into(),
-                "0".into(),
-                format!("{}x{}x24", crate::engine::WINDOW.0, crate::engine::WINDOW.1),
-                "-nolisten".into(),
-                "tcp".into(),
-            ];
-            let mut process = Guarded::spawn(xvfb.as_os_str(), args, Stdio::null(), Stdio::null())
-                .map_err(|e| format!("cannot start {}: {e}", xvfb.display()))?;
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline && process.has_exited().is_none() {
-                if socket.exists() {
-                    return Ok(VirtualDisplay { process, number });
-                }
-                std::thread::sleep(POLL);
+        let (width, height) = crate::engine::WINDOW;
+        let args = [
+            "-displayfd".to_string(),
+            "1".into(),
+            "-screen".into(),
+            "0".into(),
+            format!("{width}x{height}x24"),
+            "-nolisten".into(),
+            "tcp".into(),
+        ];
+        let mut process = Guarded::spawn(xvfb.as_os_str(), args, Stdio::piped(), Stdio::null())
+            .map_err(|e| format!("cannot start {}: {e}", xvfb.display()))?;
+        let stdout = process.child_mut().stdout.take();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            if let Some(stdout) = stdout {
+                let _ =
+                    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
             }
-            // Taken meanwhile, or too slow: try the next number.
-            process.kill();
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(15)).unwrap_or_default();
+        match line.trim().parse() {
+            Ok(number) => Ok(VirtualDisplay { process, number }),
+            Err(_) => {
+                process.kill();
+                Err(format!(
+                    "Xvfb did not report a display within 15 s (it printed {line:?})"
+                ))
+            }
         }
-        Err(format!(
-            "Xvfb did not start on any display from :{first} to :{}",
-            first + 49
-        ))
     }
-}
-
-fn lock_file(number: u32) -> PathBuf {
-    PathBuf::from(format!("/tmp/.X{number}-lock"))
 }
 
 impl Drop for VirtualDisplay {
