@@ -9,9 +9,10 @@
 //! Flows through [`harness::run_flask`] run against the independent Flask-JWT-Extended backend
 //! (`backends/flask-jwt/`) instead.
 //!
-//! Inputs (set by `cargo xtask test`; defaults for running by hand): `LANYARD_SERVER_BIN`
-//! (`target/debug/lanyard-server`), `LANYARD_DIST` (`dist/`), `CHROMEDRIVER` (`/usr/bin/chromedriver`),
-//! `LANYARD_FLASK_PYTHON` (`target/tools/flask-venv/bin/python`).
+//! Inputs (set by `cargo xtask test`; defaults for running by hand): `LANYARD_E2E_BROWSER` (`chromium`,
+//! `firefox` or `webkit`), `LANYARD_SERVER_BIN` (`target/debug/lanyard-server`), `LANYARD_DIST` (`dist/`),
+//! `CHROMEDRIVER` (`/usr/bin/chromedriver`), `GECKODRIVER` (`~/.cargo/bin/geckodriver`), `LANYARD_MINIBROWSER`
+//! (found under `/usr/lib/*/webkit2gtk-4.1/`), `LANYARD_FLASK_PYTHON` (`target/tools/flask-venv/bin/python`).
 
 pub mod backend;
 pub mod browser;
