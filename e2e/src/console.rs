@@ -2,7 +2,7 @@
 //!
 //! chromedriver reads the browser's log (see [`crate::chromium`]); geckodriver and WebKitWebDriver have no
 //! such endpoint (only WebDriver BiDi has, which the client here does not speak). For those, the harness
-//! serves a copy of the app whose `index.html` loads [`CAPTURE_SCRIPT`] first: it records `console.error`,
+//! serves a copy of the app whose `index.html` loads [`CAPTURE_FILE`] first: it records `console.error`,
 //! uncaught errors and unhandled rejections — what the app logs when something is wrong, and what a wasm
 //! panic prints — and keeps them in localStorage (one key per page load, so reloads and other tabs lose
 //! nothing). The browser's own network messages ("Failed to load resource…") are not seen this way; they
