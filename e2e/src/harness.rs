@@ -39,7 +39,7 @@ pub struct Options {
 }
 
 /// Chrome logs every HTTP error answer to a `fetch` as a SEVERE console entry of source `network`
-/// ("<url> - Failed to load resource: the server responded with a status of 401 (Unauthorized)"),
+/// (`<url> - Failed to load resource: the server responded with a status of 401 (Unauthorized)`),
 /// whether or not the page handles it. These answers are part of the protocol, handled by the app:
 /// - a 401 from the API means the access token is missing or expired: the app refreshes (and at
 ///   start-up, with nobody signed in, that is how it learns there is no session);
