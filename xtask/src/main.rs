@@ -6,6 +6,7 @@ mod breakdown;
 mod check_backend;
 mod compress;
 mod dev;
+mod disk;
 mod proc;
 mod python;
 mod size;

@@ -2,7 +2,7 @@
 //! Steps keep going after a failure so one run shows everything that is wrong.
 
 use crate::proc::{self, tool_path, Service};
-use crate::{check_backend, dev, python, root, size, target_dir, tools};
+use crate::{check_backend, dev, disk, python, root, size, target_dir, tools};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -90,6 +90,8 @@ fn number_before(line: &str, label: &str) -> usize {
 pub fn run() -> ExitCode {
     let all = Instant::now();
     let mut tally = Tally::default();
+    let _ = std::fs::create_dir_all(target_dir());
+    disk::warn_if_short(disk::report(&target_dir(), "before"));
     let started = Instant::now();
     let setup = tools::setup(true);
     let setup_failed = setup.is_err();
@@ -316,6 +318,8 @@ fn crate_checks(tally: &mut Tally, cargo: &dyn Fn() -> Command) {
             .args(crates),
     );
     tally.check("package (lanyard-client, lanyard-yew)", package, started);
+    // ~0.7 GB that nothing later reads.
+    let _ = std::fs::remove_dir_all(&verify_dir);
 }
 
 /// Cargo unpacks the overlay registry's tarballs into `$CARGO_HOME/registry/src/<hash of the overlay's
@@ -370,8 +374,21 @@ fn wasm_tests(
         tally.check(name, Err(err), Instant::now());
         return;
     };
+    // chromedriver makes each session a profile directory in TMPDIR (~40 MB) and the runner never ends its
+    // sessions, so they would stay behind in /tmp after every run: they go in a directory removed afterwards.
+    let scratch = target_dir().join("tmp").join(paths_safe(name));
+    let _ = std::fs::remove_dir_all(&scratch);
+    if let Err(e) = std::fs::create_dir_all(&scratch) {
+        tally.check(
+            name,
+            Err(format!("cannot create {}: {e}", scratch.display())),
+            Instant::now(),
+        );
+        return;
+    }
     // Only one of the driver variables may be set, or the runner picks the first it knows silently.
     cargo
+        .env("TMPDIR", &scratch)
         .env_remove("CHROMEDRIVER")
         .env_remove("GECKODRIVER")
         .env_remove("SAFARIDRIVER")
@@ -392,6 +409,15 @@ fn wasm_tests(
             "*",
         ]);
     tally.tests(name, &mut cargo);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// `browser tests (WebKit)` → `browser-tests-webkit`
+fn paths_safe(name: &str) -> String {
+    let words = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    words.collect::<Vec<_>>().join("-").to_ascii_lowercase()
 }
 
 /// The browser tests in WebKit: the runner has no WebKitGTK driver of its own, but its Safari mode asks for a
@@ -428,6 +454,7 @@ fn webkit_wasm_tests(tally: &mut Tally, server_bin: &PathBuf, mut cargo: Command
 
 fn finish(tally: Tally, all: Instant) -> ExitCode {
     eprintln!();
+    disk::report(&target_dir(), "after");
     eprintln!("step timings:");
     for (name, took) in &tally.timings {
         eprintln!("  {name:<28} {:>7.1} s", took.as_secs_f64());
