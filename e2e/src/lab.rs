@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::backend::Backend;
 use crate::browser::Browser;
 
 impl Browser {
@@ -19,4 +20,42 @@ pub fn figure(figures: &Value, name: &str) -> u64 {
     figures[name]
         .as_u64()
         .unwrap_or_else(|| panic!("lab-result has no {name}: {figures}"))
+}
+
+/// Two tabs storm at once after the access token expired, the refresh made slow (1.5 s) so that the
+/// second tab's requests fail while the first tab's refresh runs. The current tab is signed in and on
+/// `lab` (a Lab URL with `n` requests); a second tab opens it too. Each tab must report `n` successes,
+/// no failure, and still show `user_name`; the two clients must make exactly one refresh between them.
+/// The caller checks the backend's own figures, which differ by backend.
+pub async fn two_tab_storm(b: &Browser, server: &Backend, lab: &str, n: u64, user_name: &str) {
+    let tab_a = b.window().await;
+    let tab_b = b.new_tab().await;
+    b.open(lab).await;
+    b.wait_testid("lab").await;
+
+    server.reset().await;
+    server.expire_access().await;
+    server.latency(0, 1500).await;
+    b.switch_to(&tab_a).await;
+    b.click_testid("lab-run").await;
+    b.switch_to(&tab_b).await;
+    b.click_testid("lab-run").await;
+
+    let mut client_refreshes = 0;
+    for (name, tab) in [("B", &tab_b), ("A", &tab_a)] {
+        b.switch_to(tab).await;
+        let figures = b.lab_figures().await;
+        assert_eq!(figure(&figures, "ok"), n, "tab {name}: {figures}");
+        assert_eq!(figure(&figures, "failed"), 0, "tab {name}: {figures}");
+        client_refreshes += figure(&figures, "refreshes");
+        assert_eq!(
+            b.text("user-name").await,
+            user_name,
+            "tab {name} still signed in"
+        );
+    }
+    assert_eq!(
+        client_refreshes, 1,
+        "the two clients made one refresh between them"
+    );
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use lanyard_e2e::flask::{ALICE, BOB};
+use lanyard_e2e::lab::two_tab_storm;
 use lanyard_e2e::{run_flask, testid, Browser, Options, FLASK_REFRESH, WAIT};
 use serde_json::Value;
 
@@ -183,37 +184,7 @@ async fn two_tabs_share_one_refresh() {
             let (b, server) = (&ctx.browser, &ctx.backend);
             let lab = "/lab?n=20&path=/api/items&mode=storm";
             sign_in_at(b, lab, ALICE).await;
-            let tab_a = b.window().await;
-            let tab_b = b.new_tab().await;
-            b.open(lab).await;
-            b.wait_testid("lab").await;
-
-            server.reset().await;
-            server.expire_access().await;
-            // A slow refresh, so that the second tab's requests fail while the first tab's refresh runs.
-            server.latency(0, 1500).await;
-            b.switch_to(&tab_a).await;
-            b.click_testid("lab-run").await;
-            b.switch_to(&tab_b).await;
-            b.click_testid("lab-run").await;
-
-            let mut client_refreshes = 0;
-            for (name, tab) in [("B", &tab_b), ("A", &tab_a)] {
-                b.switch_to(tab).await;
-                let figures = b.lab_figures().await;
-                assert_eq!(figures["ok"], 20, "tab {name}: {figures}");
-                assert_eq!(figures["failed"], 0, "tab {name}: {figures}");
-                client_refreshes += figures["refreshes"].as_u64().unwrap_or(99);
-                assert_eq!(
-                    b.text("user-name").await,
-                    "Alice Liddell",
-                    "tab {name} signed in"
-                );
-            }
-            assert_eq!(
-                client_refreshes, 1,
-                "the two clients made one refresh between them"
-            );
+            two_tab_storm(b, server, lab, 20, "Alice Liddell").await;
             let stats = server.stats().await;
             assert_eq!(
                 stats.calls(FLASK_REFRESH),

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use lanyard_e2e::lab::two_tab_storm;
 use lanyard_e2e::{run, testid, Options, REFRESH, WAIT};
 
 /// Flow 5: both tabs load the dashboard at once with an expired access token. Exactly one refresh
@@ -101,37 +102,7 @@ async fn two_tab_lab_storms_share_one_refresh() {
             b.wait_path("/login", WAIT).await;
             b.sign_in("user", "user-pass").await;
             b.wait_testid("lab").await;
-            let tab_a = b.window().await;
-            let tab_b = b.new_tab().await;
-            b.open(lab).await;
-            b.wait_testid("lab").await;
-
-            server.reset().await;
-            server.expire_access().await;
-            server.latency(0, 1500).await;
-            b.switch_to(&tab_a).await;
-            b.click_testid("lab-run").await;
-            b.switch_to(&tab_b).await;
-            b.click_testid("lab-run").await;
-
-            let mut client_refreshes = 0;
-            for (name, tab) in [("B", &tab_b), ("A", &tab_a)] {
-                b.switch_to(tab).await;
-                let figures = b.lab_figures().await;
-                let result = figures.to_string();
-                assert_eq!(figures["ok"], 20, "tab {name}: {result}");
-                assert_eq!(figures["failed"], 0, "tab {name}: {result}");
-                client_refreshes += figures["refreshes"].as_u64().unwrap_or(99);
-                assert_eq!(
-                    b.text("user-name").await,
-                    "Uma User",
-                    "tab {name} still signed in"
-                );
-            }
-            assert_eq!(
-                client_refreshes, 1,
-                "the two clients made one refresh between them"
-            );
+            two_tab_storm(b, server, lab, 20, "Uma User").await;
             let stats = server.stats().await;
             assert_eq!(
                 stats.refreshes(),
