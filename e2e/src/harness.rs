@@ -295,6 +295,31 @@ where
     drop(profile);
     drop(backend);
 
+    let unexpected = |entries: &[LogEntry]| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|e| !is_expected(e, options.backend.kind, &options.expected_console))
+            .filter(|e| {
+                !options
+                    .expected_page_errors
+                    .iter()
+                    .any(|pattern| e.message.contains(pattern))
+            })
+            .map(|e| format!("  {} [{}] {}", e.level, e.source, e.message))
+            .collect()
+    };
+    if !matches!(outcome, Outcome::Passed) {
+        // What the page said is often the cause (a wasm fault, a panic in the app): shown with the failure.
+        if let Ok(entries) = &console {
+            let errors = unexpected(entries);
+            if !errors.is_empty() {
+                eprintln!(
+                    "e2e: the browser console when it failed:\n{}",
+                    errors.join("\n")
+                );
+            }
+        }
+    }
     match outcome {
         Outcome::Passed => {}
         Outcome::Panicked(payload) => std::panic::resume_unwind(payload),
@@ -302,17 +327,7 @@ where
         Outcome::Cancelled(e) => panic!("{name}: the flow was cancelled: {e}"),
     }
     let entries = console.or_fail("the console check");
-    let unexpected: Vec<String> = entries
-        .iter()
-        .filter(|e| !is_expected(e, options.backend.kind, &options.expected_console))
-        .filter(|e| {
-            !options
-                .expected_page_errors
-                .iter()
-                .any(|pattern| e.message.contains(pattern))
-        })
-        .map(|e| format!("  {} [{}] {}", e.level, e.source, e.message))
-        .collect();
+    let unexpected = unexpected(&entries);
     assert!(
         unexpected.is_empty(),
         "{name}: the browser console shows errors:\n{}",
