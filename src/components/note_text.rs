@@ -151,12 +151,12 @@ impl SaveErrors {
         }
         // Read in place: a copy to take entries out of would ship the map's clone and remove code.
         let fields = err.field_errors();
-        let field = |name: &str| fields.get(name).map(|m| AttrValue::from(m.clone()));
+        let field = |name: &str| fields.get(name).map(|m| AttrValue::from(m.to_owned()));
         let (title, body) = (field("title"), field("body"));
         let others = || {
             fields
                 .iter()
-                .filter(|(name, _)| !matches!(name.as_str(), "title" | "body"))
+                .filter(|(name, _)| !matches!(*name, "title" | "body"))
                 .map(|(_, message)| message)
         };
         // The summary only when no field explains the problem (or the server flagged a field we don't show).

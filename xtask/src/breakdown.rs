@@ -19,8 +19,11 @@ const PARTS: [(&str, &[&str]); 10] = [
     ),
     ("yew (the rest)", &["yew"]),
     ("yew_router", &["yew_router"]),
-    // The bare app's own code is crate `floor`.
-    ("own code (lanyard / floor)", &["lanyard", "floor"]),
+    // The bare app's own code is crate `floor`, the minimal example's `lanyard_example`.
+    (
+        "own code (lanyard / example / floor)",
+        &["lanyard", "lanyard_example", "floor"],
+    ),
     ("lanyard_client", &["lanyard_client"]),
     ("lanyard_yew", &["lanyard_yew"]),
     ("alloc + core + std", &["alloc", "core", "std"]),
@@ -44,6 +47,13 @@ const PARTS: [(&str, &[&str]); 10] = [
     ("wasm-bindgen descriptors (dropped later)", &[DESCRIBE]),
 ];
 const DESCRIBE: &str = "__wbindgen_describe";
+/// Lanyard's crates, whose largest functions the table lists.
+const OURS: [&str; 4] = [
+    "lanyard",
+    "lanyard_example",
+    "lanyard_client",
+    "lanyard_yew",
+];
 const OTHER: &str = "other crates";
 
 /// One part: its bytes and how many functions (0 for the data segments).
@@ -59,7 +69,7 @@ pub struct Breakdown {
     /// Indexed like [`PARTS`], then "other crates".
     pub parts: Vec<Part>,
     pub data: usize,
-    /// The largest functions of the app's own code (crate `lanyard`), largest first.
+    /// The largest functions of Lanyard's code (the app or example and the two crates), largest first.
     pub largest_own: Vec<(String, usize)>,
     /// The largest crates in "other crates".
     pub others: Vec<(String, usize)>,
@@ -143,7 +153,7 @@ fn parse(wasm: &[u8]) -> Result<Breakdown, String> {
             .unwrap_or(PARTS.len());
         out.parts[part].bytes += size;
         out.parts[part].functions += 1;
-        if under(path, "lanyard") {
+        if OURS.iter().any(|krate| under(path, krate)) {
             own.push((demangled, size));
         } else if part == PARTS.len() {
             let krate = path.split("::").next().unwrap_or(path);
@@ -267,15 +277,21 @@ fn difference(
     }
 }
 
-/// The app's breakdown next to the bare Yew app's, with the app's largest own functions.
-pub fn table(app: &Result<Breakdown, String>, floor: &Result<Breakdown, String>) -> String {
-    let mut out = String::from(
-        "\nwhere the bytes go: release wasm before wasm-bindgen and wasm-opt, raw function bodies by crate\n",
+/// A build's breakdown (`label`: "the app", "the example") next to the bare Yew app's, with its largest
+/// functions of Lanyard's code.
+pub fn table(
+    label: &str,
+    app: &Result<Breakdown, String>,
+    floor: &Result<Breakdown, String>,
+) -> String {
+    let mut out = format!(
+        "\nwhere the bytes of {label} go: release wasm before wasm-bindgen and wasm-opt, raw function \
+         bodies by crate\n"
     );
     let app = match app {
         Ok(app) => app,
         Err(e) => {
-            let _ = writeln!(out, "  no breakdown of the app: {e}");
+            let _ = writeln!(out, "  no breakdown of {label}: {e}");
             return out;
         }
     };
@@ -289,7 +305,7 @@ pub fn table(app: &Result<Breakdown, String>, floor: &Result<Breakdown, String>)
     let _ = writeln!(
         out,
         "  {:<42} {:>16} {:>16} {:>11}",
-        "part (raw bytes, function count)", "the app", "bare Yew app", "difference"
+        "part (raw bytes, function count)", label, "bare Yew app", "difference"
     );
     let labels = PARTS.iter().map(|(label, _)| *label).chain([OTHER]);
     for (i, label) in labels.enumerate() {
@@ -333,11 +349,11 @@ pub fn table(app: &Result<Breakdown, String>, floor: &Result<Breakdown, String>)
             .collect();
         let _ = writeln!(
             out,
-            "  other crates in the app, largest (KB): {}",
+            "  other crates in {label}, largest (KB): {}",
             list.join(", ")
         );
     }
-    let _ = writeln!(out, "  the app's largest own functions:");
+    let _ = writeln!(out, "  the largest functions of Lanyard's code in {label}:");
     for (name, bytes) in &app.largest_own {
         let _ = writeln!(out, "    {:>7.1} KB  {}", kb(*bytes), shorten(name, 100));
     }

@@ -160,6 +160,7 @@ pub fn check(dir: &Path) -> Result<(), String> {
     // Read at once, before another build can replace cargo's wasm (the example is another binary).
     let app_parts = breakdown_of(&app, "lanyard");
     let example = build_example(&builds.example);
+    let example_parts = breakdown_of(&example, "lanyard-example");
     let floor = build_floor(&builds.floor);
     let floor_parts = breakdown_of(&floor, "floor");
     let totals = Totals {
@@ -169,7 +170,11 @@ pub fn check(dir: &Path) -> Result<(), String> {
     };
     print!("{}", table(&totals));
     // Information only: the budgets judge the shipped sizes above.
-    print!("{}", breakdown::table(&app_parts, &floor_parts));
+    print!("{}", breakdown::table("the app", &app_parts, &floor_parts));
+    print!(
+        "{}",
+        breakdown::table("the example", &example_parts, &floor_parts)
+    );
     verdict(&totals)
 }
 

@@ -21,12 +21,13 @@
 //! assert_eq!(advice(&Error::RefreshUnavailable), "try again in a moment");
 //! ```
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 mod body;
+mod fields;
 
 pub use body::ErrorBody;
+pub use fields::FieldErrors;
 
 /// What went wrong with a call. `Clone + PartialEq`, so it can live in UI state and props.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -186,14 +187,14 @@ impl Error {
     }
 
     /// Per-field validation messages (empty when there are none).
-    pub fn field_errors(&self) -> &BTreeMap<String, String> {
-        static NONE: BTreeMap<String, String> = BTreeMap::new();
+    pub fn field_errors(&self) -> &FieldErrors {
+        static NONE: FieldErrors = FieldErrors::new();
         self.body().map_or(&NONE, |b| &b.fields)
     }
 
     /// The message for one field, if the server flagged it.
     pub fn field_error(&self, field: &str) -> Option<&str> {
-        self.field_errors().get(field).map(String::as_str)
+        self.field_errors().get(field)
     }
 }
 

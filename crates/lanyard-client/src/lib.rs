@@ -76,7 +76,7 @@ use serde::Serialize;
 
 pub use config::{ClientConfig, ConfigError, ExpiryUnit, InFlightCap};
 pub use coordinator::EndReason;
-pub use error::{Error, ErrorBody};
+pub use error::{Error, ErrorBody, FieldErrors};
 pub use request::{ClientEvent, ClientStats, Request};
 pub use runtime::{AbortHandle, Method};
 

@@ -43,9 +43,11 @@ fn parts_by_prefix() {
 #[test]
 #[ignore = "reads the last release builds in target/"]
 fn last_builds() {
+    let floor = of(&cargo_wasm("floor"));
+    print!("{}", table("the app", &of(&cargo_wasm("lanyard")), &floor));
     print!(
         "{}",
-        table(&of(&cargo_wasm("lanyard")), &of(&cargo_wasm("floor")))
+        table("the example", &of(&cargo_wasm("lanyard-example")), &floor)
     );
 }
 

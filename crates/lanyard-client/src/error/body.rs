@@ -5,11 +5,12 @@
 //! `{"detail": [{"loc": [.., "field"], "msg": "…"}]}`; `{"message": "…"}` with an optional `code`;
 //! `{"msg": "…"}` (Flask-JWT-Extended); and a short plain-text body. Anything else keeps only the text.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+
+use super::FieldErrors;
 
 /// The longest body text kept (for logs); longer bodies are cut at a character boundary.
 const MAX_TEXT: usize = 2_048;
@@ -25,7 +26,7 @@ pub struct ErrorBody {
     /// A human-readable message, when the server sent one.
     pub message: Option<String>,
     /// Per-field validation messages (field name → message).
-    pub fields: BTreeMap<String, String>,
+    pub fields: FieldErrors,
     /// The body as sent (lossy UTF-8, at most 2 KiB), for logs.
     pub text: String,
 }
@@ -87,14 +88,13 @@ impl Value {
         }
     }
 
-    /// The string entries of a map (field → message). Inserted one by one: `collect` into a BTreeMap
-    /// brings a stable sort into the bundle (~3.5 KB) for maps of a few entries.
-    fn strings(&self) -> BTreeMap<String, String> {
-        let mut strings = BTreeMap::new();
+    /// The string entries of a map (field → message).
+    fn strings(&self) -> FieldErrors {
+        let mut strings = FieldErrors::new();
         if let Value::Map(entries) = self {
             for (key, value) in entries {
                 if let Value::Str(text) = value {
-                    strings.insert(key.clone(), text.clone());
+                    strings.insert_first(key.clone(), text.clone());
                 }
             }
         }
@@ -135,7 +135,7 @@ impl ErrorBody {
                         _ => None,
                     };
                     if let (Some(field), Some(msg)) = (field, item.text("msg")) {
-                        body.fields.entry(field).or_insert(msg);
+                        body.fields.insert_first(field, msg);
                     }
                 }
                 None
