@@ -164,24 +164,46 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The start-up figures of one build; a failure is recorded in `errors`.
+/// The start-up figures of the app, the bare Yew app and the example (the last two when built), their cold
+/// loads taken in turns; a failure is recorded in `errors`.
 async fn cold_loads(
     env: &Env,
-    dist: &Path,
-    name: &str,
     errors: &mut Vec<String>,
-) -> Option<startup::Startup> {
+) -> (
+    Option<startup::Startup>,
+    Option<startup::Startup>,
+    Option<startup::Startup>,
+) {
+    let mut builds = vec![(env.startup_dist.clone(), "startup".to_string())];
+    if let Some(floor) = &env.floor_dist {
+        builds.push((floor.clone(), "startup-floor".to_string()));
+    }
+    if let Some(example) = &env.example_dist {
+        builds.push((example.clone(), "startup-example".to_string()));
+    }
     let run = {
-        let (env, dist, name) = (env.clone(), dist.to_path_buf(), name.to_string());
-        async move { startup::run(&env, &dist, &name).await }
+        let (env, builds) = (env.clone(), builds.clone());
+        async move { Ok(startup::run(&env, &builds).await) }
     };
-    match guarded(name, Duration::from_secs(300), run).await {
-        Ok(s) => Some(s),
-        Err(e) => {
-            errors.push(format!("{name}: {e}"));
-            None
+    let results = guarded("startup", Duration::from_secs(900), run)
+        .await
+        .unwrap_or_else(|e| builds.iter().map(|_| Err(e.clone())).collect());
+    let (mut app, mut floor, mut example) = (None, None, None);
+    for ((_, name), result) in builds.iter().zip(results) {
+        let figures = match result {
+            Ok(figures) => figures,
+            Err(e) => {
+                errors.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        match name.as_str() {
+            "startup-floor" => floor = Some(figures),
+            "startup-example" => example = Some(figures),
+            _ => app = Some(figures),
         }
     }
+    (app, floor, example)
 }
 
 /// Runs everything; `Ok(false)` when some scenario could not run.
@@ -263,16 +285,7 @@ async fn run(args: Args) -> Result<bool, String> {
         }
     };
     let (startup, startup_reference, startup_example) = if wanted("startup") {
-        let startup = cold_loads(&env, &env.startup_dist, "startup", &mut errors).await;
-        let reference = match &env.floor_dist {
-            Some(floor) => cold_loads(&env, floor, "startup-floor", &mut errors).await,
-            None => None,
-        };
-        let example = match &env.example_dist {
-            Some(example) => cold_loads(&env, example, "startup-example", &mut errors).await,
-            None => None,
-        };
-        (startup, reference, example)
+        cold_loads(&env, &mut errors).await
     } else {
         (None, None, None)
     };

@@ -2,7 +2,7 @@
 //! the login page on screen — the `lanyard:login-visible` performance mark the login page sets on its
 //! first render, in ms since navigation start.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use lanyard_e2e::browser::{Driver, Profile};
@@ -85,31 +85,48 @@ const MARK: &str = "lanyard:login-visible";
 /// Where the mark is in [`STEPS`].
 const LOGIN_VISIBLE: usize = 8;
 
-/// Cold loads of the app in `dist`; `name` labels its logs.
-pub async fn run(env: &Env, dist: &Path, name: &str) -> Result<Startup, String> {
+/// Cold loads of each build (`dist`, a name that labels its logs), taken in turns — one load of each build,
+/// then the next round — so that whatever else the machine does meanwhile weighs on every build alike and
+/// their ratios compare like with like. A build whose load fails gets that error and is left out of later
+/// rounds; the others go on.
+pub async fn run(env: &Env, builds: &[(PathBuf, String)]) -> Vec<Result<Startup, String>> {
     let runs = if env.quick { 3 } else { 12 };
-    // The backend as it is on localhost: no artificial latency.
-    let backend = Backend::start(
-        &env.server_bin,
-        dist,
-        &BackendOptions::default(),
-        &env.logs.join(format!("{name}.server.log")),
-    )?;
-    let mut result = Startup {
-        marks: Vec::new(),
-        steps: Vec::new(),
-    };
+    // One backend per build, as it is on localhost: no artificial latency.
+    let mut states: Vec<Result<(Backend, Startup), String>> = builds
+        .iter()
+        .map(|(dist, name)| {
+            let log = env.logs.join(format!("{name}.server.log"));
+            let backend = Backend::start(&env.server_bin, dist, &BackendOptions::default(), &log)?;
+            let startup = Startup {
+                marks: Vec::new(),
+                steps: Vec::new(),
+            };
+            Ok((backend, startup))
+        })
+        .collect();
     for k in 0..runs {
-        let steps = cold_load(env, &backend, name, k).await?;
-        let mark = steps.get(LOGIN_VISIBLE).copied().unwrap_or(f64::NAN);
-        eprintln!(
-            "bench:   {name} cold load {}: login visible at {mark:.1} ms",
-            k + 1
-        );
-        result.marks.push(mark);
-        result.steps.push(steps);
+        for ((_, name), state) in builds.iter().zip(states.iter_mut()) {
+            let Ok((backend, startup)) = state else {
+                continue;
+            };
+            match cold_load(env, backend, name, k).await {
+                Ok(steps) => {
+                    let mark = steps.get(LOGIN_VISIBLE).copied().unwrap_or(f64::NAN);
+                    eprintln!(
+                        "bench:   {name} cold load {}: login visible at {mark:.1} ms",
+                        k + 1
+                    );
+                    startup.marks.push(mark);
+                    startup.steps.push(steps);
+                }
+                Err(e) => *state = Err(e),
+            }
+        }
     }
-    Ok(result)
+    states
+        .into_iter()
+        .map(|state| state.map(|(_, startup)| startup))
+        .collect()
 }
 
 /// One cold load in a new browser (own driver, empty profile): the end of each of [`STEPS`].
