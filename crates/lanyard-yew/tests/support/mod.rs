@@ -1,0 +1,8 @@
+//! What `lanyard-yew`'s browser tests share: the scripted fake API (also used by the app's guard tests) and
+//! this crate's own small app around the guards.
+
+pub mod fake_api;
+pub mod harness;
+
+pub use fake_api::*;
+pub use harness::*;
