@@ -430,6 +430,8 @@ fn wasm_tests(
             "lanyard",
             "--package",
             "lanyard-client",
+            "--package",
+            "lanyard-yew",
             "--target",
             "wasm32-unknown-unknown",
             "--test",

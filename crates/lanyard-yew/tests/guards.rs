@@ -229,6 +229,7 @@ async fn a_custom_unreachable_view_is_used_when_given() {
     .await;
     assert!(!app.has("session-unreachable"), "{}", app.html());
     assert_eq!(app.text("status"), "503", "the error is passed on");
+    assert!(app.probe.renders().is_empty(), "{:?}", app.probe.renders());
 
     api.on(ME, Answer::Json(200, session("ada", &[], false)));
     app.click("custom-retry");
