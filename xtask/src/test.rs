@@ -1,15 +1,14 @@
 //! `cargo xtask test`: every check the project has, in one run, ending with `N passed, N failed`.
 //! Steps keep going after a failure so one run shows everything that is wrong.
 
-use crate::proc::{self, tool_path, Service};
+mod browsers;
+
+use crate::proc::{self, tool_path};
 use crate::{check_backend, dev, disk, python, root, size, target_dir, tools};
-use std::path::{Path, PathBuf};
+use browsers::{end_to_end, wasm_tests, webkit_wasm_tests};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
-
-/// Fixed ports for the browser tests: the test page's origin must be known to the backend (CORS).
-const WASM_PAGE_ADDR: &str = "127.0.0.1:18180";
-const WASM_API_ADDR: &str = "127.0.0.1:18181";
 
 /// The app and the two crates it is built on.
 const BROWSER_SIDE: &[&str] = &["lanyard", "lanyard-client", "lanyard-yew"];
@@ -230,70 +229,6 @@ pub fn run() -> ExitCode {
     finish(tally, all)
 }
 
-/// The flows in the three engines, one after another. Chromium runs them all; Firefox and WebKit run
-/// [`EVERY_ENGINE`] — the flows of the session itself (guards, sign-in, storms, replays, refused and
-/// failing refreshes, two tabs, tokens out of scripts' reach, the back/forward cache, HTTP/2, a broken
-/// config, the Flask backend). What stays Chromium's own drives a chromedriver-only endpoint (network
-/// emulation: offline) or takes the README's screenshots.
-fn end_to_end(tally: &mut Tally, cargo: &dyn Fn() -> Command, server_bin: &Path, dist: &Path) {
-    let engines: [(&str, &str, &[&str]); 3] = [
-        ("Chromium", "chromium", &[]),
-        ("Firefox", "firefox", EVERY_ENGINE),
-        ("WebKit", "webkit", EVERY_ENGINE),
-    ];
-    for (name, engine, only) in engines {
-        let mut cmd = cargo();
-        cmd.args(["test", "--no-fail-fast", "--package", "lanyard-e2e"]);
-        for test in only {
-            cmd.args(["--test", test]);
-        }
-        cmd.args(["--", "--test-threads", "1"])
-            .env("LANYARD_E2E_BROWSER", engine)
-            .env("LANYARD_SERVER_BIN", server_bin)
-            .env("LANYARD_DIST", dist)
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env("LANYARD_FLASK_PYTHON", python::flask_python());
-        if let Some(gecko) = tools::geckodriver_path() {
-            cmd.env("GECKODRIVER", gecko);
-        }
-        let step = format!("end-to-end flows ({name})");
-        let started = Instant::now();
-        let (mut ok, mut output) = proc::run_captured(&mut cmd);
-        if engine_fault_only(engine, ok, &output) {
-            eprintln!(
-                "xtask: WebKit stopped the app's wasm with \"{JSC_WASM_FAULT}\", JavaScriptCore's known \
-                 fault on Linux (README, \"Every engine\"); the WebKit flows run once more and that run counts"
-            );
-            (ok, output) = proc::run_captured(&mut cmd);
-        }
-        tally.test_results(&step, ok, &output, started);
-    }
-}
-
-/// Whether a failed run of `engine`'s flows should run once more: WebKit, and its output shows JavaScriptCore's
-/// wasm fault. (Other failures in the same run fail the second run too, so they are not hidden.)
-fn engine_fault_only(engine: &str, ok: bool, output: &str) -> bool {
-    !ok && engine == "webkit" && output.contains(JSC_WASM_FAULT)
-}
-
-/// How JavaScriptCore on Linux reports its intermittent WebAssembly fault (WebKit bug 259441,
-/// tauri-apps/tauri#7154: the same Yew code runs in Chromium and Firefox, and again in WebKit). Safe Rust
-/// cannot access memory out of bounds, so a run that fails with it is an engine fault, not ours; any other
-/// failure counts at once.
-const JSC_WASM_FAULT: &str = "Out of bounds memory access";
-
-/// The e2e test files every engine runs.
-const EVERY_ENGINE: &[&str] = &[
-    "guards",
-    "refresh",
-    "tabs",
-    "security",
-    "page_cache",
-    "http2",
-    "startup",
-    "flask_backend",
-];
-
 /// The two library crates as their users get them: documentation that builds without a warning (broken
 /// links, missing docs) for the targets docs.rs builds, and packages that build from their tarballs.
 fn crate_checks(tally: &mut Tally, cargo: &dyn Fn() -> Command) {
@@ -383,104 +318,6 @@ fn forget_packaged_sources(names: &[&str]) {
     }
 }
 
-/// wasm-bindgen-test in a headless browser against a fresh dev backend with its test hooks on.
-fn wasm_tests(
-    tally: &mut Tally,
-    name: &str,
-    server_bin: &PathBuf,
-    var: &str,
-    driver: &str,
-    mut cargo: Command,
-) {
-    let mut cmd = Command::new(server_bin);
-    cmd.args(["--in-memory", "--test-hooks", "--bind", WASM_API_ADDR])
-        .args(["--cors-origin", &format!("http://{WASM_PAGE_ADDR}")]);
-    let service = Service::start("backend", cmd, "listening on", Duration::from_secs(60));
-    let Ok((_server, _)) = service else {
-        let err = service.err().unwrap_or_default();
-        tally.check(name, Err(err), Instant::now());
-        return;
-    };
-    // chromedriver makes each session a profile directory in TMPDIR (~40 MB) and the runner never ends its
-    // sessions, so they would stay behind in /tmp after every run: they go in a directory removed afterwards.
-    let scratch = target_dir().join("tmp").join(paths_safe(name));
-    let _ = std::fs::remove_dir_all(&scratch);
-    if let Err(e) = std::fs::create_dir_all(&scratch) {
-        tally.check(
-            name,
-            Err(format!("cannot create {}: {e}", scratch.display())),
-            Instant::now(),
-        );
-        return;
-    }
-    // Only one of the driver variables may be set, or the runner picks the first it knows silently.
-    cargo
-        .env("TMPDIR", &scratch)
-        .env_remove("CHROMEDRIVER")
-        .env_remove("GECKODRIVER")
-        .env_remove("SAFARIDRIVER")
-        .env(var, driver)
-        .env("WASM_BINDGEN_TEST_ADDRESS", WASM_PAGE_ADDR)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-        .env("LANYARD_TEST_API", format!("http://{WASM_API_ADDR}"))
-        .args([
-            "test",
-            "--no-fail-fast",
-            "--package",
-            "lanyard",
-            "--package",
-            "lanyard-client",
-            "--package",
-            "lanyard-yew",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "*",
-        ]);
-    tally.tests(name, &mut cargo);
-    let _ = std::fs::remove_dir_all(&scratch);
-}
-
-/// `browser tests (WebKit)` → `browser-tests-webkit`
-fn paths_safe(name: &str) -> String {
-    let words = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty());
-    words.collect::<Vec<_>>().join("-").to_ascii_lowercase()
-}
-
-/// The browser tests in WebKit: the runner has no WebKitGTK driver of its own, but its Safari mode asks for a
-/// session with no capabilities, which WebKitWebDriver opens in MiniBrowser. It needs a display: Xvfb picks a
-/// free one and prints its number (`-displayfd 1`).
-fn webkit_wasm_tests(tally: &mut Tally, server_bin: &PathBuf, mut cargo: Command) {
-    let name = "browser tests (WebKit)";
-    let mut xvfb = Command::new("Xvfb");
-    xvfb.args([
-        "-displayfd",
-        "1",
-        "-screen",
-        "0",
-        "1280x900x24",
-        "-nolisten",
-        "tcp",
-    ]);
-    let display = Service::start("Xvfb", xvfb, "", Duration::from_secs(30));
-    let Ok((_display, number)) = display else {
-        let err = display.err().unwrap_or_default();
-        tally.check(name, Err(err), Instant::now());
-        return;
-    };
-    cargo.env("DISPLAY", format!(":{}", number.trim()));
-    wasm_tests(
-        tally,
-        name,
-        server_bin,
-        "SAFARIDRIVER",
-        "/usr/bin/WebKitWebDriver",
-        cargo,
-    );
-}
-
 fn finish(tally: Tally, all: Instant) -> ExitCode {
     eprintln!();
     disk::report(&target_dir(), "after");
@@ -502,7 +339,7 @@ fn finish(tally: Tally, all: Instant) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_results, engine_fault_only};
+    use super::count_results;
 
     #[test]
     fn counts_libtest_and_wasm_bindgen_test_summaries() {
@@ -510,28 +347,6 @@ mod tests {
             test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\
             test result: FAILED. 10 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out\n";
         assert_eq!(count_results(output), (13, 2));
-    }
-
-    #[test]
-    fn only_webkit_runs_failed_by_the_jsc_wasm_fault_run_again() {
-        let fault =
-            "e2e: the browser console when it failed:\n  SEVERE [javascript] RuntimeError: \
-                     Out of bounds memory access (evaluating 'wasm.closure123(a, b)')";
-        assert!(engine_fault_only("webkit", false, fault));
-        assert!(
-            !engine_fault_only("webkit", true, fault),
-            "a passing run is not run again"
-        );
-        assert!(
-            !engine_fault_only("chromium", false, fault),
-            "only WebKit has this fault"
-        );
-        assert!(!engine_fault_only("firefox", false, fault));
-        let other = "thread 'guards' panicked at e2e/tests/guards.rs:40: assertion failed";
-        assert!(
-            !engine_fault_only("webkit", false, other),
-            "any other failure counts at once"
-        );
     }
 
     #[test]
