@@ -2,20 +2,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_lanyard-server");
-
-fn command() -> Command {
-    let mut cmd = Command::new(BIN);
-    // The test environment must not leak into the flags under test.
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("LANYARD_")) {
-        cmd.env_remove(key);
-    }
-    cmd.kill_on_drop(true);
-    cmd
-}
+use crate::binary::{command, listening_url};
 
 #[tokio::test]
 async fn prints_the_real_address_and_stops_gracefully_on_sigterm() {
@@ -25,19 +14,7 @@ async fn prints_the_real_address_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    let mut reader = BufReader::new(stdout);
-    let read = reader.read_line(&mut line);
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .unwrap()
-        .unwrap();
-    let url = line
-        .trim_end()
-        .strip_prefix("lanyard-server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let url = listening_url(&mut child).await;
     let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     assert!(url.starts_with("http://127.0.0.1:") && port != 0, "{url}");
 

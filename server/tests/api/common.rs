@@ -174,6 +174,16 @@ impl Client {
         self.send(req).await
     }
 
+    /// The titles of `GET /api/notes`, in the answer's order (which must be 200).
+    pub async fn note_titles(&mut self) -> Vec<String> {
+        let notes = self.get("/api/notes").await;
+        assert_eq!(notes.status, StatusCode::OK, "{}", notes.body);
+        let list = notes.body.as_array().expect("a list of notes");
+        list.iter()
+            .map(|n| n["title"].as_str().expect("a title").to_owned())
+            .collect()
+    }
+
     pub async fn post(&mut self, path: &str, body: Option<Value>) -> Resp {
         let mut req = self.request(Method::POST, path);
         if let Some(body) = body {

@@ -44,15 +44,7 @@ async fn signed_in_with_a_note(server: &Server, username: &str) -> (Client, Stri
 
 /// Nothing happened to the victim's session or notes.
 async fn untouched(c: &mut Client, note: &str) {
-    let notes = c.get("/api/notes").await;
-    assert_eq!(notes.status, StatusCode::OK, "{}", notes.body);
-    let titles: Vec<_> = notes
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["title"].as_str().unwrap().to_owned())
-        .collect();
+    let titles = c.note_titles().await;
     assert_eq!(titles, ["mine"], "no note forged, changed or deleted");
     assert_eq!(c.get(note).await.status, StatusCode::OK);
     // Not rotated and not revoked: the victim's own refresh still works.

@@ -4,6 +4,7 @@
 
 mod auth;
 mod bad_input;
+mod binary;
 mod cli;
 mod common;
 mod csrf;

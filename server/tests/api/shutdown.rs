@@ -16,6 +16,8 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::sync::Notify;
 
+use crate::binary::{command, listening_url};
+
 /// Concurrent keep-alive clients.
 const WORKERS: usize = 12;
 /// Notes acknowledged before the signal: it lands in the middle of the load, whatever the machine's speed.
@@ -27,29 +29,15 @@ struct Binary {
 }
 
 async fn start(data_dir: &Path) -> Binary {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lanyard-server"));
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("LANYARD_")) {
-        cmd.env_remove(key);
-    }
-    let mut child = cmd
+    let mut child = command()
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--bind", "127.0.0.1:0", "--access-ttl-secs", "3600"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .await
-        .unwrap();
-    let url = line
-        .trim_end()
-        .strip_prefix("lanyard-server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let url = listening_url(&mut child).await;
     Binary { child, url }
 }
 
@@ -223,15 +211,7 @@ async fn sigterm_under_load_answers_or_refuses_every_request_and_loses_nothing_a
     // Durability: everything acknowledged is there after a restart.
     let mut again = start(&dir).await;
     let (mut c, _) = sign_in(&again.url).await;
-    let notes = c.get("/api/notes").await;
-    assert_eq!(notes.status, StatusCode::OK);
-    let stored: BTreeSet<String> = notes
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["title"].as_str().unwrap().to_owned())
-        .collect();
+    let stored: BTreeSet<String> = c.note_titles().await.into_iter().collect();
     let lost: Vec<_> = acked.iter().filter(|t| !stored.contains(*t)).collect();
     assert!(
         lost.is_empty(),

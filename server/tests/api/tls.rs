@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode, Version};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
+use crate::binary::{command, listening_url};
 use crate::common::{Client, Server};
 
 /// A client that trusts any certificate (the generated one is self-signed); ALPN offers h2 and
@@ -152,16 +152,6 @@ async fn given_pem_files_are_what_it_serves() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The binary, its flags, and what it prints.
-fn command() -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_lanyard-server"));
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("LANYARD_")) {
-        cmd.env_remove(key);
-    }
-    cmd.kill_on_drop(true);
-    cmd
-}
-
 #[tokio::test]
 async fn bad_pem_files_stop_start_up_naming_the_file() {
     let dir = temp_dir("bad");
@@ -209,18 +199,8 @@ async fn says_https_when_serving_tls() {
         .stderr(Stdio::null())
         .spawn()
         .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    let mut reader = BufReader::new(stdout);
-    let read = reader.read_line(&mut line);
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .expect("a line within 20 s")
-        .expect("readable");
-    assert!(
-        line.starts_with("lanyard-server listening on https://127.0.0.1:"),
-        "{line:?}"
-    );
+    let url = listening_url(&mut child).await;
+    assert!(url.starts_with("https://127.0.0.1:"), "{url:?}");
     let _ = child.kill().await;
     let help = command().arg("--help").output().await.expect("runs");
     let help = String::from_utf8_lossy(&help.stdout);
